@@ -1,0 +1,20 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+// Every test runs inside workerd. test/support/global-setup.ts starts real HTTP origins and fake
+// providers on 127.0.0.1 in Node and hands their ports to the tests through `inject`.
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: { ADMIN_TOKEN: "test-admin-token" },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+    globalSetup: ["./test/support/global-setup.ts"],
+    testTimeout: 20_000,
+  },
+});
