@@ -152,7 +152,7 @@ const headerTransformSchema = z
 
 export const geoSchema = z.strictObject({
   countries: z.record(z.string().regex(/^[A-Z]{2}$/, "country codes are ISO 3166-1 alpha-2"), z.string()).default({}),
-  continents: z.record(z.enum(["AF", "AN", "AS", "EU", "NA", "OC", "SA"]), z.string()).default({}),
+  continents: z.partialRecord(z.enum(["AF", "AN", "AS", "EU", "NA", "OC", "SA"]), z.string()).default({}),
   colos: z.record(z.string().regex(/^[A-Z]{3}$/, "colos are IATA codes"), z.string()).default({}),
   proximity: z.boolean().default(false),
   default: z.string().optional(),

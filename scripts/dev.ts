@@ -1,0 +1,81 @@
+// `npm start`: the demo. Starts regional origins (and the fake AI providers, when present) on
+// 127.0.0.1, then `wrangler dev --env demo` on :8787, prints a few curl lines, and on Ctrl-C
+// stops everything it started.
+import { type ChildProcess, spawn } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import { OriginFarm } from "./lib/farm.ts";
+
+const ORIGINS: [id: string, region: string, port: number][] = [
+  ["eu-1", "eu", 9101],
+  ["eu-2", "eu", 9102],
+  ["us-1", "us", 9201],
+  ["us-2", "us", 9202],
+  ["ap-1", "ap", 9301],
+  ["ap-2", "ap", 9302],
+];
+const CONTROL_PORT = 9100;
+
+async function main() {
+  if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
+  const farm = new OriginFarm();
+  for (const [id, region, port] of ORIGINS) await farm.add(id, region, port);
+  await farm.listen(CONTROL_PORT);
+  console.log(`demo origins: ${ORIGINS.map(([id, , port]) => `${id}@127.0.0.1:${port}`).join("  ")}`);
+
+  const stops: (() => Promise<void>)[] = [() => farm.close()];
+  // The fake AI providers (OpenAI, Anthropic, Gemini wire formats) for the /v1 demo route.
+  const providers = new URL("./lib/providers.ts", import.meta.url);
+  if (existsSync(providers)) {
+    const mod = (await import(providers.href)) as { startDemoProviders: () => Promise<() => Promise<void>> };
+    stops.push(await mod.startDemoProviders());
+  }
+
+  const wrangler: ChildProcess = spawn(
+    "npx",
+    ["wrangler", "dev", "--env", "demo", "--ip", "127.0.0.1", "--port", "8787", "--test-scheduled", ...process.argv.slice(2)],
+    { stdio: ["inherit", "pipe", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  let announced = false;
+  wrangler.stdout?.on("data", (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    if (!announced && chunk.toString().includes("Ready on")) {
+      announced = true;
+      printTryLines();
+    }
+  });
+
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (wrangler.exitCode === null) wrangler.kill("SIGINT");
+    await Promise.all(stops.map((stop) => stop()));
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+  wrangler.on("exit", (code) => void shutdown(code ?? 0));
+}
+
+function printTryLines() {
+  const lines = [
+    "",
+    "aya demo is up on http://127.0.0.1:8787 — try:",
+    "  curl -i -H 'x-aya-geo-country: DE' localhost:8787/api/hello      # → an eu backend (see x-aya-backend)",
+    "  curl -i -H 'x-aya-geo-country: JP' localhost:8787/api/hello      # → ap",
+    "  curl -i -H 'x-aya-geo-lat: -33.9' -H 'x-aya-geo-lon: 151.2' localhost:8787/api/hello  # nearest pool: ap",
+    "  curl -X POST localhost:9100/origins/eu-1/stop; curl -X POST localhost:9100/origins/eu-2/stop",
+    "  curl -i -H 'x-aya-geo-country: DE' localhost:8787/api/hello      # eu is down → us, still 200",
+    "  curl -X POST localhost:9100/origins/eu-1/start; curl -X POST localhost:9100/origins/eu-2/start",
+    "  curl -X POST -d '{\"mode\":\"status:503\"}' localhost:9100/origins/us-1/mode   # fault injection",
+    "  curl -i -c jar -b jar localhost:8787/sticky/x                    # cookie affinity",
+    "  curl -i -H 'x-user: alice' localhost:8787/hash/x                 # consistent hash",
+    "  curl -i localhost:8787/canary/x                                  # 90/10 split",
+    "  curl localhost:8787/__aya/healthz",
+    "  curl -H 'authorization: Bearer dev-admin-token' localhost:8787/__aya/status",
+    "",
+  ];
+  console.log(lines.join("\n"));
+}
+
+void main();

@@ -1,0 +1,143 @@
+// A demo / test origin: a real HTTP server on 127.0.0.1 that answers with its own id and region,
+// and that can be told to misbehave (answer a status, be slow, answer the wrong health body, stop
+// listening) so that failover can be tried for real. Used by `npm start`, the tests and the bench.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+
+export type OriginMode =
+  | { kind: "ok" }
+  | { kind: "status"; status: number }
+  | { kind: "delay"; ms: number }
+  | { kind: "health-body"; body: string };
+
+export interface OriginInfo {
+  id: string;
+  region: string;
+  port: number;
+  up: boolean;
+  mode: OriginMode;
+  hits: number;
+  healthHits: number;
+}
+
+export class Origin {
+  mode: OriginMode = { kind: "ok" };
+  hits = 0;
+  healthHits = 0;
+  port = 0;
+  private server?: Server;
+  private readonly sockets = new Set<import("node:net").Socket>();
+
+  constructor(
+    readonly id: string,
+    readonly region: string,
+  ) {}
+
+  get up(): boolean {
+    return this.server !== undefined;
+  }
+
+  async start(port = this.port): Promise<number> {
+    if (this.server) return this.port;
+    const server = createServer((req, res) => this.handle(req, res));
+    server.keepAliveTimeout = 60_000;
+    server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    const wss = new WebSocketServer({ server });
+    wss.on("connection", (ws) => {
+      ws.send(JSON.stringify({ backend: this.id, region: this.region, hello: true }));
+      ws.on("message", (data) => ws.send(`${this.id}:${data.toString()}`));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+    return this.port;
+  }
+
+  /** Stops listening and drops open connections: new requests are refused. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  info(): OriginInfo {
+    return {
+      id: this.id,
+      region: this.region,
+      port: this.port,
+      up: this.up,
+      mode: this.mode,
+      hits: this.hits,
+      healthHits: this.healthHits,
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://origin");
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+
+    if (url.pathname === "/healthz") {
+      this.healthHits += 1;
+      if (this.mode.kind === "status") return send(res, this.mode.status, "text/plain", "unhealthy");
+      if (this.mode.kind === "delay") await sleep(this.mode.ms);
+      const text = this.mode.kind === "health-body" ? this.mode.body : "ok";
+      return send(res, 200, "text/plain", text);
+    }
+
+    this.hits += 1;
+    const q = url.searchParams;
+    const delay = Number(q.get("delay") ?? (this.mode.kind === "delay" ? this.mode.ms : 0));
+    if (delay > 0) await sleep(delay);
+    const status = Number(q.get("status") ?? (this.mode.kind === "status" ? this.mode.status : 200));
+    const headers: Record<string, string> = { "x-origin": this.id };
+    if (q.get("cache-control")) headers["cache-control"] = q.get("cache-control") as string;
+    if (q.get("set-cookie")) headers["set-cookie"] = q.get("set-cookie") as string;
+    if (q.get("vary")) headers.vary = q.get("vary") as string;
+    const payload = {
+      backend: this.id,
+      region: this.region,
+      method: req.method,
+      path: url.pathname,
+      query: url.search,
+      hit: this.hits,
+      headers: req.headers,
+      body,
+    };
+    send(res, status, "application/json", JSON.stringify(payload), headers, req.method === "HEAD");
+  }
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  headers: Record<string, string> = {},
+  head = false,
+): void {
+  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body), ...headers });
+  res.end(head ? undefined : body);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function parseMode(text: string): OriginMode {
+  const [kind, arg = ""] = text.split(":", 2);
+  if (kind === "status") return { kind: "status", status: Number(arg) || 503 };
+  if (kind === "delay") return { kind: "delay", ms: Number(arg) || 1000 };
+  if (kind === "health-body") return { kind: "health-body", body: arg };
+  return { kind: "ok" };
+}

@@ -1,0 +1,53 @@
+// Hono wiring: request id first, admin endpoints under /__aya, everything else through the
+// gateway pipeline; one error renderer for the whole app.
+import { Hono } from "hono";
+import { adminApp } from "./admin/routes";
+import { type Clock, systemClock } from "./clock";
+import { loadGateway } from "./config/load";
+import type { AppEnv } from "./env";
+import { GatewayError } from "./errors";
+import { handleGateway } from "./gateway";
+import { requestId } from "./middleware/request-id";
+import { isolateState } from "./state/isolate";
+import type { StateStore } from "./state/types";
+
+export interface AppDeps {
+  clock: Clock;
+  state: StateStore;
+}
+
+export function createApp(deps: AppDeps = { clock: systemClock, state: isolateState }) {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestId());
+
+  app.use("*", async function withConfig(c, next) {
+    const result = loadGateway(c.env.GATEWAY);
+    if (!result.ok) {
+      return c.json(
+        {
+          error: {
+            code: "invalid_config",
+            message: `the GATEWAY configuration is invalid: ${result.errors.join("; ")}`,
+            problems: result.errors,
+            requestId: c.get("requestId"),
+          },
+        },
+        500,
+      );
+    }
+    c.set("gateway", result.config);
+    await next();
+  });
+
+  app.route("/__aya", adminApp);
+  app.all("*", (c) => handleGateway(c, c.get("gateway"), deps));
+
+  app.onError((error, c) => {
+    const id = c.get("requestId") ?? crypto.randomUUID();
+    if (error instanceof GatewayError) return error.toResponse(id);
+    // Never leak a stack trace or an upstream's details to the client.
+    console.error(JSON.stringify({ requestId: id, error: String(error) }));
+    return new GatewayError("upstream_error", "the gateway could not complete the request").toResponse(id);
+  });
+  return app;
+}

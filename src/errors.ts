@@ -1,0 +1,44 @@
+// One error type for everything the gateway itself answers. Thrown (or returned) anywhere,
+// rendered in one place: JSON `{ error: { code, message, requestId } }` on gateway routes, the
+// OpenAI shape on AI routes (src/ai/errors.ts).
+
+export type ErrorCode =
+  | "no_route"
+  | "payload_too_large"
+  | "unauthorized"
+  | "rate_limited"
+  | "invalid_config"
+  | "upstream_error"
+  | "no_healthy_backend"
+  | "upstream_timeout";
+
+const statusOf: Record<ErrorCode, number> = {
+  no_route: 404,
+  payload_too_large: 413,
+  unauthorized: 401,
+  rate_limited: 429,
+  invalid_config: 500,
+  upstream_error: 502,
+  no_healthy_backend: 503,
+  upstream_timeout: 504,
+};
+
+export class GatewayError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.status = statusOf[code];
+  }
+
+  toResponse(requestId: string, headers?: HeadersInit): Response {
+    const body = { error: { code: this.code, message: this.message, requestId, ...this.details } };
+    const response = Response.json(body, { status: this.status, headers });
+    response.headers.set("x-request-id", requestId);
+    return response;
+  }
+}

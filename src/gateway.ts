@@ -1,0 +1,129 @@
+// The request pipeline for every non-admin request: match a route, answer static targets,
+// hand AI routes to the AI gateway, and for pool targets choose pools, consult the cache,
+// forward with retries and failover, and add the debug headers.
+import type { Context } from "hono";
+import { handleAi } from "./ai/handler";
+import { cacheFor } from "./cache";
+import type { Clock } from "./clock";
+import type { Gateway, Route } from "./config/normalize";
+import type { AppEnv } from "./env";
+import { GatewayError } from "./errors";
+import { readRequestBody } from "./proxy/body";
+import { forward, type ProxyResult } from "./proxy/forward";
+import { rewritePath } from "./proxy/url";
+import { clientInfo } from "./routing/client";
+import { choosePools } from "./routing/pools";
+import { routeTable } from "./routing/table";
+import type { StateStore } from "./state/types";
+
+export interface PipelineDeps {
+  clock: Clock;
+  state: StateStore;
+}
+
+export async function handleGateway(c: Context<AppEnv>, gateway: Gateway, deps: PipelineDeps): Promise<Response> {
+  const request = c.req.raw;
+  const url = new URL(request.url);
+  const route = routeTable(gateway.routes).match(request.method, url.host, url.pathname);
+  if (!route) throw new GatewayError("no_route", `no route matches ${request.method} ${url.pathname}`);
+
+  const target = route.target;
+  if (target.kind === "respond") {
+    return withDebug(gateway, route, new Response(target.answer.body, {
+      status: target.answer.status,
+      headers: { "content-type": target.answer.contentType },
+    }));
+  }
+  if (target.kind === "redirect") {
+    const location = target.to.replace("{path}", url.pathname).replace("{query}", url.search);
+    return withDebug(gateway, route, new Response(null, { status: target.status, headers: { location } }));
+  }
+  if (target.kind === "ai") return handleAi(c, gateway, route, deps);
+
+  const client = clientInfo(request, gateway.trustGeoHeaders);
+  const choice = choosePools(route, gateway, client, request, deps.clock.random);
+  const path = rewritePath(url.pathname, route.rewrite);
+  const body = await readRequestBody(request, gateway.limits);
+  const requestId = c.get("requestId");
+  const now = () => deps.clock.now();
+
+  const proxy = (stale?: () => Promise<Response | undefined>): Promise<ProxyResult> =>
+    forward({
+      gateway,
+      route,
+      request,
+      client,
+      requestId,
+      pools: choice.pools,
+      path,
+      search: url.search,
+      body,
+      state: deps.state,
+      now,
+      random: deps.clock.random,
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
+      stale,
+    });
+
+  const cache = cacheFor({ route, request, path, search: url.search, env: c.env, ctx: c.executionCtx, now, proxy });
+  let result: ProxyResult;
+  let cacheStatus = "BYPASS";
+  if (cache) {
+    const hit = await cache.lookup();
+    if (hit) return decorate(gateway, route, { response: hit.response, attempts: 0, failed: false }, hit.status, choice.splitPin);
+    result = await proxy(cache.stale);
+    cacheStatus = "MISS";
+    if (result.failed) {
+      const stale = await cache.stale();
+      if (stale) {
+        await result.response.body?.cancel();
+        result = { response: stale, attempts: result.attempts, pool: result.pool, backend: result.backend, failed: false };
+        cacheStatus = "STALE";
+      }
+    } else {
+      result = { ...result, response: cache.store(result.response) };
+    }
+  } else {
+    result = await proxy();
+  }
+  return decorate(gateway, route, result, cacheStatus, choice.splitPin);
+}
+
+function decorate(
+  gateway: Gateway,
+  route: Route,
+  result: ProxyResult,
+  cacheStatus: string,
+  splitPin: { cookie: string; pool: string } | undefined,
+): Response {
+  let response = result.response;
+  if (response.status === 101) return response;
+  if (splitPin || gateway.debugHeaders) response = mutable(response);
+  if (splitPin) {
+    response.headers.append("set-cookie", `${splitPin.cookie}=${encodeURIComponent(splitPin.pool)}; Path=/; HttpOnly; SameSite=Lax`);
+  }
+  if (gateway.debugHeaders) {
+    response.headers.set("x-aya-route", String(route.index));
+    if (result.pool) response.headers.set("x-aya-pool", result.pool);
+    if (result.backend) response.headers.set("x-aya-backend", result.backend);
+    response.headers.set("x-aya-attempts", String(result.attempts));
+    response.headers.set("x-aya-cache", cacheStatus);
+  }
+  return response;
+}
+
+function withDebug(gateway: Gateway, route: Route, response: Response): Response {
+  if (gateway.debugHeaders) response.headers.set("x-aya-route", String(route.index));
+  return response;
+}
+
+/** Responses built from fetch() or the cache may have immutable headers. */
+function mutable(response: Response): Response {
+  try {
+    response.headers.set("x-aya-probe", "1");
+    response.headers.delete("x-aya-probe");
+    return response;
+  } catch {
+    return new Response(response.body, response);
+  }
+}

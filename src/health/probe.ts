@@ -1,0 +1,80 @@
+// Active health probes, HTTP or TCP, shared by the cron trigger and Durable Object alarms.
+// A probe never throws: every failure (refused, timeout, wrong status, wrong body) is a result
+// with its reason, so one bad backend cannot break the probing of the others.
+import { connect } from "cloudflare:sockets";
+import type { HealthCheck } from "../config/normalize";
+
+export interface ProbeResult {
+  at: number;
+  ok: boolean;
+  status?: number;
+  latencyMs: number;
+  error?: string;
+}
+
+export interface ProbeTarget {
+  url: string;
+  healthCheck: HealthCheck;
+}
+
+export async function probe(target: ProbeTarget, now: () => number = Date.now): Promise<ProbeResult> {
+  const started = now();
+  try {
+    const check = target.healthCheck.type === "tcp" ? probeTcp(target) : probeHttp(target);
+    const outcome = await withTimeout(check, target.healthCheck.timeoutMs);
+    return { at: started, latencyMs: now() - started, ...outcome };
+  } catch (error) {
+    const message = error instanceof ProbeTimeout ? `timeout after ${target.healthCheck.timeoutMs} ms` : describe(error);
+    return { at: started, ok: false, latencyMs: now() - started, error: message };
+  }
+}
+
+async function probeHttp(target: ProbeTarget): Promise<Omit<ProbeResult, "at" | "latencyMs">> {
+  const hc = target.healthCheck;
+  const response = await fetch(`${target.url}${hc.path}`, {
+    method: hc.method,
+    headers: { "user-agent": "aya-health-check", ...hc.headers },
+    redirect: "manual",
+  });
+  const status = response.status;
+  const statusOk = hc.expectedStatus.length > 0 ? hc.expectedStatus.includes(status) : status >= 200 && status < 300;
+  if (!statusOk) {
+    await response.body?.cancel();
+    return { ok: false, status, error: `unexpected status ${status}` };
+  }
+  if (hc.expectedBody !== undefined) {
+    const text = await response.text();
+    if (!text.includes(hc.expectedBody)) return { ok: false, status, error: "body does not contain the expected text" };
+  } else {
+    await response.body?.cancel();
+  }
+  return { ok: true, status };
+}
+
+async function probeTcp(target: ProbeTarget): Promise<Omit<ProbeResult, "at" | "latencyMs">> {
+  const url = new URL(target.url);
+  const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+  const socket = connect({ hostname: url.hostname, port });
+  try {
+    await socket.opened;
+    return { ok: true };
+  } finally {
+    socket.close().catch(() => undefined);
+  }
+}
+
+class ProbeTimeout extends Error {}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProbeTimeout()), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => timer && clearTimeout(timer));
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // Keep the reason short and free of URLs (which could carry a token in a query string).
+  return message.replace(/https?:\/\/\S+/g, "<url>").slice(0, 200);
+}

@@ -1,0 +1,34 @@
+// One attempt: a fetch to one backend with a per-attempt timeout that covers the wait for
+// response headers only (a long streamed body is not cut), classified into an outcome.
+
+export type AttemptResult =
+  | { kind: "response"; response: Response; latencyMs: number }
+  | { kind: "timeout"; latencyMs: number }
+  /** `connect`: workerd says the request can be retried (the connection failed or was lost before an answer). */
+  | { kind: "network"; latencyMs: number; connect: boolean; message: string };
+
+export async function attempt(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  now: () => number,
+): Promise<AttemptResult> {
+  const started = now();
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  try {
+    const response = await fetch(url, { ...init, signal: controller.signal, redirect: "manual" });
+    return { kind: "response", response, latencyMs: now() - started };
+  } catch (error) {
+    const latencyMs = now() - started;
+    if (timedOut) return { kind: "timeout", latencyMs };
+    const retryable = (error as { retryable?: unknown }).retryable === true;
+    return { kind: "network", latencyMs, connect: retryable, message: (error as Error).message ?? "network error" };
+  } finally {
+    clearTimeout(timer);
+  }
+}

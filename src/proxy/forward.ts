@@ -1,0 +1,249 @@
+// The proxy's attempt loop: pick a backend, forward, and on a network error, a timeout or a
+// retryable status try a different backend (then the next pool) within the retry policy and
+// budget. When nothing is usable: a stale cached answer, else panic or 503, else `degraded`.
+//
+// A connection that fails before any answer (workerd marks such errors retryable) moves on to
+// the next backend without spending the pool's `retries`: the request never reached an origin,
+// so this is failover, not a retry. It is still bounded, each backend being tried at most once.
+import type { Gateway, Pool, Route } from "../config/normalize";
+import { GatewayError } from "../errors";
+import type { ClientInfo } from "../routing/client";
+import type { Outcome, StateStore } from "../state/types";
+import { type AffinityKey, affinityCookie, affinityKey, pinTable } from "./affinity";
+import { attempt } from "./attempt";
+import { type RequestBody, bodyForAttempt, canResend } from "./body";
+import { retryBudget } from "./budget";
+import { downstreamHeaders, upstreamHeaders } from "./headers";
+import { selectBackend } from "./select";
+import { upstreamUrl } from "./url";
+import { proxyWebSocket } from "./websocket";
+
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
+
+export interface ProxyInput {
+  gateway: Gateway;
+  route: Route;
+  request: Request;
+  client: ClientInfo;
+  requestId: string;
+  pools: Pool[];
+  /** Path after rewrite, and the query string as the client sent it. */
+  path: string;
+  search: string;
+  body: RequestBody;
+  state: StateStore;
+  now: () => number;
+  random: () => number;
+  waitUntil: (promise: Promise<unknown>) => void;
+  /**
+   * The cache layer's stale answer, asked when no backend is usable (before panic). Failed answers
+   * (`failed: true`) are the caller's to replace with a stale one.
+   */
+  stale?: () => Promise<Response | undefined>;
+}
+
+export interface ProxyResult {
+  response: Response;
+  pool?: string;
+  backend?: string;
+  attempts: number;
+  /** Whether the answer is a failure (gateway error or upstream 5xx): the cache must not store it. */
+  failed: boolean;
+}
+
+type Failure =
+  | { kind: "status"; response: Response }
+  | { kind: "timeout"; backend: string }
+  | { kind: "network"; backend: string };
+
+export async function forward(input: ProxyInput): Promise<ProxyResult> {
+  const { request, state, now } = input;
+  const method = request.method.toUpperCase();
+  const websocket = request.headers.get("upgrade")?.toLowerCase() === "websocket";
+  const tried = new Set<string>();
+  const primary = input.pools[0];
+  const retriesFor = new Map<string, number>();
+  let attempts = 0;
+  let panic = false;
+  let last: Failure | undefined;
+
+  const affinityKeys = new Map<Pool, AffinityKey | undefined>();
+  const affinityOf = (pool: Pool) => {
+    if (!pool.affinity) return undefined;
+    if (!affinityKeys.has(pool)) affinityKeys.set(pool, affinityKey(pool.affinity, request, input.client));
+    return affinityKeys.get(pool);
+  };
+
+  const ticket = retryBudget.begin(primary?.name ?? "");
+  try {
+    return await attemptLoop();
+  } finally {
+    ticket.release();
+  }
+
+  async function attemptLoop(): Promise<ProxyResult> {
+    for (;;) {
+      const selection = selectBackend({
+        pools: input.pools,
+        tried,
+        state,
+        now: now(),
+        random: input.random,
+        request,
+        clientIp: input.client.ip,
+        path: input.path,
+        affinity: affinityOf,
+        panic,
+      });
+
+      if (!selection) {
+        if (attempts > 0) break;
+        // Nothing usable anywhere in the chain.
+        const stale = await input.stale?.();
+        if (stale) return { response: stale, attempts, failed: false };
+        if (primary?.panic === "serve" && !panic) {
+          panic = true;
+          continue;
+        }
+        break;
+      }
+
+      const { pool, backend } = selection;
+      tried.add(backend.id);
+      attempts += 1;
+
+      const body = bodyForAttempt(input.body);
+      if (body === false) break;
+      const headers = upstreamHeaders(
+        request.headers,
+        {
+          clientIp: input.client.ip,
+          proto: new URL(request.url).protocol.replace(":", ""),
+          host: request.headers.get("host") ?? new URL(request.url).host,
+          requestId: input.requestId,
+        },
+        input.route.headers.request,
+        websocket,
+      );
+      if (input.route.rewrite.hostHeader) headers.set("host", input.route.rewrite.hostHeader);
+      else headers.delete("host");
+
+      const lease = state.begin(backend, now());
+      const result = await attempt(
+        upstreamUrl(backend.url, input.path, input.search),
+        { method, headers, body, duplex: body instanceof ReadableStream ? "half" : undefined } as RequestInit,
+        pool.timeoutMs,
+        now,
+      );
+
+      const retry = pool.retry;
+      const retryableStatus = result.kind === "response" && retry.onStatus.includes(result.response.status);
+      const outcome: Outcome =
+        result.kind === "response"
+          ? {
+              ok: result.response.status < 500,
+              latencyMs: result.latencyMs,
+              status: result.response.status,
+              error: result.response.status >= 500 ? `status ${result.response.status}` : undefined,
+            }
+          : {
+              ok: false,
+              latencyMs: result.latencyMs,
+              error: result.kind === "timeout" ? "timeout" : result.message,
+            };
+
+      if (result.kind === "response" && !retryableStatus) {
+        if (websocket && result.response.webSocket) {
+          const response = proxyWebSocket(result.response, () => state.end(backend, lease, outcome, now()));
+          return { response, pool: pool.name, backend: backend.id, attempts, failed: false };
+        }
+        state.end(backend, lease, outcome, now());
+        const response = new Response(result.response.body, {
+          status: result.response.status,
+          statusText: result.response.statusText,
+          headers: downstreamHeaders(result.response.headers, input.route.headers.response),
+        });
+        if (pool.affinity && selection)
+          rememberPin(pool, backend.id, affinityOf(pool), response, request, now());
+        return {
+          response,
+          pool: pool.name,
+          backend: backend.id,
+          attempts,
+          failed: result.response.status >= 500,
+        };
+      }
+
+      state.end(backend, lease, outcome, now());
+      if (last?.kind === "status") await last.response.body?.cancel();
+      last =
+        result.kind === "response"
+          ? { kind: "status", response: result.response }
+          : { kind: result.kind, backend: backend.id };
+
+      // May we try again?
+      if (!canResend(input.body) || websocket) break;
+      if (!IDEMPOTENT.has(method) && !retry.retryNonIdempotent) break;
+      const failover = result.kind === "network" && result.connect;
+      if (failover) continue;
+      const left = retriesFor.get(pool.name) ?? retry.retries;
+      if (left <= 0 || !ticket.take(retry.budgetPercent)) break;
+      retriesFor.set(pool.name, left - 1);
+    }
+
+    return failureResult(input, primary, last, attempts);
+  }
+}
+
+function failureResult(
+  input: ProxyInput,
+  primary: Pool | undefined,
+  last: Failure | undefined,
+  attempts: number,
+): ProxyResult {
+  if (last?.kind === "status") {
+    const upstream = last.response;
+    const response = new Response(upstream.body, {
+      status: upstream.status,
+      statusText: upstream.statusText,
+      headers: downstreamHeaders(upstream.headers, input.route.headers.response),
+    });
+    return { response, attempts, failed: true };
+  }
+  const error =
+    last?.kind === "timeout"
+      ? new GatewayError("upstream_timeout", "the backend did not answer in time")
+      : last?.kind === "network"
+        ? new GatewayError("upstream_error", "the backend could not be reached")
+        : new GatewayError("no_healthy_backend", "no backend is available for this route");
+  const degraded = primary?.degraded;
+  if (degraded) {
+    const response = new Response(degraded.body, {
+      status: degraded.status,
+      headers: { "content-type": degraded.contentType },
+    });
+    return { response, attempts, failed: true };
+  }
+  return { response: error.toResponse(input.requestId), attempts, failed: true };
+}
+
+/** After a successful answer from a pool with affinity: move the pin here if it was elsewhere. */
+function rememberPin(
+  pool: Pool,
+  backendId: string,
+  key: AffinityKey | undefined,
+  response: Response,
+  request: Request,
+  now: number,
+): void {
+  const affinity = pool.affinity;
+  if (!affinity) return;
+  if (affinity.type === "cookie") {
+    if (key?.value !== backendId) {
+      const secure = new URL(request.url).protocol === "https:";
+      response.headers.append("set-cookie", affinityCookie(affinity, backendId, secure));
+    }
+    return;
+  }
+  if (key?.value) pinTable.set(pool.name, key.value, backendId, affinity.ttlSeconds, now);
+}

@@ -1,0 +1,50 @@
+// What isolates and BackendState objects say to each other. One `sync` call carries an isolate's
+// batched outcomes for one backend and returns the object's current state, so a flush and a
+// refresh cost a single Durable Object round trip.
+import type { CircuitBreakerConfig, HealthCheck } from "../config/normalize";
+import type { ProbeResult } from "../health/probe";
+import type { CircuitState } from "./circuit";
+
+/** What a BackendState object needs to know about its backend (sent by isolates and cron). */
+export interface BackendSpec {
+  id: string;
+  url: string;
+  healthCheck: HealthCheck;
+  circuitBreaker: CircuitBreakerConfig;
+}
+
+export interface Report {
+  isolate: string;
+  /** This isolate's in-flight requests to the backend right now. */
+  inflight: number;
+  requests: number;
+  failures: number;
+  /** Failures at the end of the batch with no success after them (consecutive-failure rule). */
+  tailFailures: number;
+  latencySumMs: number;
+  latencyCount: number;
+  lastError?: string;
+  /** AI usage since the last report, by model. */
+  usage?: Record<string, { promptTokens: number; completionTokens: number; requests: number }>;
+}
+
+export interface Snapshot {
+  id: string;
+  /** null while the backend has not been probed (treated as healthy). */
+  healthy: boolean | null;
+  circuit: CircuitState;
+  openUntil: number;
+  inflight: number;
+  ewmaLatencyMs: number;
+  at: number;
+}
+
+export interface BackendStatus extends Snapshot {
+  url: string;
+  lastProbe: ProbeResult | null;
+  consecutiveUp: number;
+  consecutiveDown: number;
+  requests: number;
+  failures: number;
+  usage: Record<string, { promptTokens: number; completionTokens: number; requests: number }>;
+}

@@ -1,0 +1,231 @@
+// Proxying through the real Worker to real origins on 127.0.0.1: failover, retries, timeouts,
+// the idempotency rule, header hygiene, rewrites, size limits and static targets.
+import { describe, expect, it } from "vitest";
+import { origin, setMode, stop } from "../support/farm";
+import { gatewayFor, json } from "../support/gateway";
+
+async function pool(prefix: string, n: number, extra: Record<string, unknown> = {}) {
+  const backends = [];
+  for (let i = 1; i <= n; i++) backends.push(await origin(`${prefix}-${i}`));
+  return { backends, strategy: "round-robin", ...extra };
+}
+
+describe("failover and retries", () => {
+  it("GET still succeeds when one backend refuses connections", async () => {
+    const call = gatewayFor({ debugHeaders: true, pools: { p: await pool("refuse", 2) }, routes: [{ path: "/*", pool: "p" }] });
+    await stop("refuse-1");
+    for (let i = 0; i < 6; i++) {
+      const res = await call("/x");
+      expect(res.status).toBe(200);
+      expect((await json(res)).backend).toBe("refuse-2");
+    }
+  });
+
+  it("GET retries a 503 on the other backend", async () => {
+    const call = gatewayFor({ debugHeaders: true, pools: { p: await pool("s503", 2) }, routes: [{ path: "/*", pool: "p" }] });
+    await setMode("s503-1", "status:503");
+    for (let i = 0; i < 4; i++) {
+      const res = await call("/x");
+      expect(res.status).toBe(200);
+      expect((await json(res)).backend).toBe("s503-2");
+    }
+  });
+
+  it("returns the upstream's own 503 when every backend answers 503", async () => {
+    const call = gatewayFor({ pools: { p: await pool("all503", 2) }, routes: [{ path: "/*", pool: "p" }] });
+    await setMode("all503-1", "status:503");
+    await setMode("all503-2", "status:503");
+    const res = await call("/x");
+    expect(res.status).toBe(503);
+    expect((await json(res)).backend).toMatch(/^all503-/);
+  });
+
+  it("answers 504 upstream_timeout when the backend is too slow", async () => {
+    const call = gatewayFor({
+      pools: { p: { ...(await pool("slow", 1)), timeoutMs: 150, retry: { retries: 0 } } },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    const res = await call("/x?delay=2000");
+    expect(res.status).toBe(504);
+    const body = await json(res);
+    expect(body.error).toMatchObject({ code: "upstream_timeout" });
+    expect(res.headers.get("x-request-id")).toBe((body.error as { requestId: string }).requestId);
+  });
+
+  it("does not retry a POST by default", async () => {
+    const call = gatewayFor({ debugHeaders: true, pools: { p: await pool("post", 2) }, routes: [{ path: "/*", pool: "p" }] });
+    await setMode("post-1", "status:503");
+    await setMode("post-2", "status:503");
+    const res = await call("/x", { method: "POST", body: "hello" });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("x-aya-attempts")).toBe("1");
+  });
+
+  it("retries a POST with retryNonIdempotent, resending the body", async () => {
+    const call = gatewayFor({
+      debugHeaders: true,
+      pools: { p: { ...(await pool("post2", 2)), retry: { retryNonIdempotent: true } } },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    await setMode("post2-1", "status:503");
+    const results = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await call("/x", { method: "POST", body: `payload-${i}` });
+      expect(res.status).toBe(200);
+      const body = await json(res);
+      expect(body.body).toBe(`payload-${i}`);
+      results.push(body.backend);
+    }
+    expect(results).toEqual(["post2-2", "post2-2"]);
+  });
+
+  it("falls back to the next pool when the whole pool is down", async () => {
+    const a = await pool("fbA", 2);
+    const b = await pool("fbB", 1);
+    const call = gatewayFor({
+      debugHeaders: true,
+      pools: { a: { ...a, fallback: ["b"] }, b },
+      routes: [{ path: "/*", pool: "a" }],
+    });
+    await stop("fbA-1");
+    await stop("fbA-2");
+    const res = await call("/x");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-aya-pool")).toBe("b");
+  });
+
+  it("answers 502 upstream_error when nothing can be reached", async () => {
+    const call = gatewayFor({ pools: { p: await pool("dead", 2) }, routes: [{ path: "/*", pool: "p" }] });
+    await stop("dead-1");
+    await stop("dead-2");
+    const res = await call("/x");
+    expect(res.status).toBe(502);
+    const body = await json(res);
+    expect(body.error).toMatchObject({ code: "upstream_error" });
+    expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|stack/);
+  });
+
+  it("serves the degraded answer instead of an error", async () => {
+    const p = await pool("degr", 1);
+    const call = gatewayFor({
+      pools: { p: { ...p, degraded: { status: 200, body: "we'll be right back", contentType: "text/plain" } } },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    await stop("degr-1");
+    const res = await call("/x");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("we'll be right back");
+  });
+});
+
+describe("headers", () => {
+  it("forwards x-forwarded-*, keeps a valid x-request-id and strips hop-by-hop headers", async () => {
+    const call = gatewayFor({ pools: { p: await pool("hdr", 1) }, routes: [{ path: "/*", pool: "p" }] });
+    const res = await call("/x", {
+      ip: "198.51.100.9",
+      headers: {
+        "x-forwarded-for": "10.0.0.1",
+        "x-request-id": "abc.123_X-y",
+        connection: "keep-alive, x-secret-hop",
+        "x-secret-hop": "1",
+        "keep-alive": "timeout=5",
+      },
+    });
+    expect(res.headers.get("x-request-id")).toBe("abc.123_X-y");
+    const seen = (await json(res)).headers as Record<string, string>;
+    expect(seen["x-forwarded-for"]).toBe("10.0.0.1, 198.51.100.9");
+    expect(seen["x-forwarded-proto"]).toBe("https");
+    expect(seen["x-forwarded-host"]).toBe("gw.example");
+    expect(seen["x-request-id"]).toBe("abc.123_X-y");
+    expect(seen["x-secret-hop"]).toBeUndefined();
+    expect(seen["keep-alive"]).toBeUndefined();
+    expect(seen.host).toBe(new URL((await origin("hdr-1")).url).host);
+  });
+
+  it("replaces an unsafe x-request-id", async () => {
+    const call = gatewayFor({ pools: { p: await pool("rid", 1) }, routes: [{ path: "/*", pool: "p" }] });
+    const res = await call("/x", { headers: { "x-request-id": "bad id with spaces" } });
+    const id = res.headers.get("x-request-id");
+    expect(id).toMatch(/^[A-Za-z0-9._-]{1,128}$/);
+    expect(id).not.toBe("bad id with spaces");
+  });
+
+  it("applies rewrite and request/response header transforms", async () => {
+    const call = gatewayFor({
+      pools: { p: await pool("rw", 1) },
+      routes: [
+        {
+          path: "/svc/*",
+          pool: "p",
+          rewrite: { stripPrefix: "/svc", addPrefix: "/v2" },
+          headers: {
+            request: { set: { "x-team": "edge" }, remove: ["x-drop-me"] },
+            response: { set: { "x-served-by": "aya" }, remove: ["x-origin"] },
+          },
+        },
+      ],
+    });
+    const res = await call("/svc/users/7?b=2&a=1", { headers: { "x-drop-me": "1" } });
+    expect(res.headers.get("x-served-by")).toBe("aya");
+    expect(res.headers.get("x-origin")).toBeNull();
+    const body = await json(res);
+    expect(body.path).toBe("/v2/users/7");
+    expect(body.query).toBe("?b=2&a=1");
+    const seen = body.headers as Record<string, string>;
+    expect(seen["x-team"]).toBe("edge");
+    expect(seen["x-drop-me"]).toBeUndefined();
+  });
+});
+
+describe("limits, static targets and errors", () => {
+  it("answers 413 for a body over the limit before calling a backend", async () => {
+    const p = await pool("big", 1);
+    const call = gatewayFor({ limits: { maxBodyBytes: 1000 }, pools: { p }, routes: [{ path: "/*", pool: "p" }] });
+    const res = await call("/x", { method: "POST", body: "x".repeat(5000) });
+    expect(res.status).toBe(413);
+    expect((await json(res)).error).toMatchObject({ code: "payload_too_large" });
+  });
+
+  it("streams a large body that cannot be kept for a retry", async () => {
+    const p = await pool("stream", 1);
+    const call = gatewayFor({ limits: { retryBodyBytes: 1024 }, pools: { p }, routes: [{ path: "/*", pool: "p" }] });
+    const res = await call("/x", { method: "PUT", body: "y".repeat(200_000) });
+    expect(res.status).toBe(200);
+    expect(((await json(res)).body as string).length).toBe(200_000);
+  });
+
+  it("answers 404 no_route when nothing matches", async () => {
+    const call = gatewayFor({ routes: [{ path: "/only/*", respond: { status: 200, body: "hi" } }] });
+    const res = await call("/elsewhere");
+    expect(res.status).toBe(404);
+    expect((await json(res)).error).toMatchObject({ code: "no_route" });
+  });
+
+  it("serves respond and redirect targets, matching methods and host", async () => {
+    const call = gatewayFor({
+      routes: [
+        { path: "/old/*", redirect: { to: "https://new.example/", status: 301 } },
+        { path: "/ping", methods: ["POST"], respond: { status: 201, body: "post-pong" } },
+        { path: "/ping", host: "other.example", respond: { status: 200, body: "other" } },
+        { path: "/ping", respond: { status: 200, body: "pong", contentType: "text/plain" } },
+      ],
+    });
+    const r1 = await call("/old/page");
+    expect(r1.status).toBe(301);
+    expect(r1.headers.get("location")).toBe("https://new.example/");
+    expect(await (await call("/ping", { method: "POST" })).text()).toBe("post-pong");
+    expect(await (await call("/ping")).text()).toBe("pong");
+  });
+
+  it("answers 500 invalid_config naming every bad field", async () => {
+    const call = gatewayFor({
+      pools: { eu: { backends: [{ id: "a", url: "http://ok.example" }, { id: "b", url: "not a url" }] } },
+      routes: [{ path: "/*", pool: "nope" }],
+    });
+    const res = await call("/x");
+    expect(res.status).toBe(500);
+    const error = (await json(res)).error as { code: string; message: string; problems: string[] };
+    expect(error.code).toBe("invalid_config");
+    expect(error.problems).toContain("pools.eu.backends[1].url: invalid URL");
+  });
+});

@@ -1,0 +1,7 @@
+// Values global-setup.ts hands to the tests through vitest's provide/inject.
+declare module "vitest" {
+  export interface ProvidedContext {
+    farmPort: number;
+  }
+}
+export {};
