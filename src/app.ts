@@ -2,21 +2,28 @@
 // gateway pipeline; one error renderer for the whole app.
 import { Hono } from "hono";
 import { adminApp } from "./admin/routes";
-import { type Clock, systemClock } from "./clock";
+import { systemClock } from "./clock";
 import { loadGateway } from "./config/load";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
-import { handleGateway } from "./gateway";
+import { handleGateway, type PipelineDeps } from "./gateway";
 import { requestId } from "./middleware/request-id";
 import { isolateState } from "./state/isolate";
-import type { StateStore } from "./state/types";
+import { type StateNamespace, stateSync } from "./state/sync";
 
-export interface AppDeps {
-  clock: Clock;
-  state: StateStore;
-}
+export const defaultDeps: PipelineDeps = {
+  clock: systemClock,
+  state: isolateState,
+  prepare: (c, backends) =>
+    stateSync.prepare(
+      c.env.BACKEND_STATE as unknown as StateNamespace,
+      (p) => c.executionCtx.waitUntil(p),
+      backends,
+      systemClock.now(),
+    ),
+};
 
-export function createApp(deps: AppDeps = { clock: systemClock, state: isolateState }) {
+export function createApp(deps: PipelineDeps = defaultDeps) {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
 

@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import { handleAi } from "./ai/handler";
 import { cacheFor } from "./cache";
 import type { Clock } from "./clock";
-import type { Gateway, Route } from "./config/normalize";
+import type { Backend, Gateway, Route } from "./config/normalize";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import { readRequestBody } from "./proxy/body";
@@ -19,6 +19,12 @@ import type { StateStore } from "./state/types";
 export interface PipelineDeps {
   clock: Clock;
   state: StateStore;
+  /**
+   * Brings the isolate's view of these backends up to date: background refresh from their
+   * BackendState objects, a short wait only on a cold isolate. Call once per request, before
+   * selecting, with every backend (or provider endpoint) the request may use.
+   */
+  prepare(c: Context<AppEnv>, backends: readonly Backend[]): Promise<void>;
 }
 
 export async function handleGateway(c: Context<AppEnv>, gateway: Gateway, deps: PipelineDeps): Promise<Response> {
@@ -44,6 +50,10 @@ export async function handleGateway(c: Context<AppEnv>, gateway: Gateway, deps: 
   const choice = choosePools(route, gateway, client, request, deps.clock.random);
   const path = rewritePath(url.pathname, route.rewrite);
   const body = await readRequestBody(request, gateway.limits);
+  await deps.prepare(
+    c,
+    choice.pools.flatMap((p) => p.backends),
+  );
   const requestId = c.get("requestId");
   const now = () => deps.clock.now();
 

@@ -2,7 +2,9 @@
 // compared in constant time, and answers 404 when no token is configured (nothing to find).
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { purgeCache } from "../cache/purge";
 import { GatewayError } from "../errors";
+import { statusReport } from "./status";
 
 export const adminApp = new Hono<AppEnv>();
 
@@ -27,3 +29,6 @@ async function constantTimeEqual(a: string, b: string): Promise<boolean> {
   ]);
   return crypto.subtle.timingSafeEqual(da, db);
 }
+
+adminApp.get("/status", (c) => statusReport(c));
+adminApp.post("/cache/purge", (c) => purgeCache(c));
