@@ -39,33 +39,46 @@ export const backendSchema = z.strictObject({
   maxConnections: positiveInt.optional(),
 });
 
-export const healthCheckSchema = z
-  .strictObject({
-    enabled: z.boolean().default(true),
-    type: z.enum(["http", "tcp"]).default("http"),
-    path: z.string().startsWith("/").default("/"),
-    method: z.enum(["GET", "HEAD", "POST", "OPTIONS"]).default("GET"),
-    headers: headerMap.default({}),
-    /** Empty means "any 2xx". */
-    expectedStatus: z.array(status).default([]),
-    expectedBody: z.string().optional(),
-    timeoutMs: positiveInt.max(60_000).default(5000),
-    intervalSeconds: z.number().int().min(10, "must be at least 10").default(60),
-    healthyThreshold: positiveInt.default(2),
-    unhealthyThreshold: positiveInt.default(3),
-  })
-  .default({
-    enabled: true,
-    type: "http",
-    path: "/",
-    method: "GET",
-    headers: {},
-    expectedStatus: [],
-    timeoutMs: 5000,
-    intervalSeconds: 60,
-    healthyThreshold: 2,
-    unhealthyThreshold: 3,
-  });
+const healthCheckFields = z.strictObject({
+  enabled: z.boolean().default(true),
+  type: z.enum(["http", "tcp"]).default("http"),
+  path: z.string().startsWith("/").default("/"),
+  method: z.enum(["GET", "HEAD", "POST", "OPTIONS"]).default("GET"),
+  headers: headerMap.default({}),
+  /** Empty means "any 2xx". */
+  expectedStatus: z.array(status).default([]),
+  expectedBody: z.string().optional(),
+  timeoutMs: positiveInt.max(60_000).default(5000),
+  intervalSeconds: z.number().int().min(10, "must be at least 10").default(60),
+  healthyThreshold: positiveInt.default(2),
+  unhealthyThreshold: positiveInt.default(3),
+});
+
+const healthCheckDefaults = {
+  enabled: true,
+  type: "http",
+  path: "/",
+  method: "GET",
+  headers: {},
+  expectedStatus: [],
+  timeoutMs: 5000,
+  intervalSeconds: 60,
+  healthyThreshold: 2,
+  unhealthyThreshold: 3,
+} as const;
+
+export const healthCheckSchema = healthCheckFields.default({
+  ...healthCheckDefaults,
+  headers: {},
+  expectedStatus: [],
+});
+/** Providers are probed only when configured: a default probe would spend API quota and may 404. */
+export const providerHealthCheckSchema = healthCheckFields.default({
+  ...healthCheckDefaults,
+  enabled: false,
+  headers: {},
+  expectedStatus: [],
+});
 
 export const circuitBreakerSchema = z
   .strictObject({
@@ -126,7 +139,10 @@ export const strategyNames = [
 
 export const hashKeySchema = z
   .string()
-  .regex(/^(ip|path|header:[A-Za-z0-9-]+|cookie:[A-Za-z0-9_.-]+)$/, "must be ip, path, header:NAME or cookie:NAME");
+  .regex(
+    /^(ip|path|header:[A-Za-z0-9-]+|cookie:[A-Za-z0-9_.-]+)$/,
+    "must be ip, path, header:NAME or cookie:NAME",
+  );
 
 export const poolSchema = z.strictObject({
   backends: z.array(backendSchema).min(1, "a pool needs at least one backend"),
@@ -151,7 +167,9 @@ const headerTransformSchema = z
   .default({ set: {}, remove: [] });
 
 export const geoSchema = z.strictObject({
-  countries: z.record(z.string().regex(/^[A-Z]{2}$/, "country codes are ISO 3166-1 alpha-2"), z.string()).default({}),
+  countries: z
+    .record(z.string().regex(/^[A-Z]{2}$/, "country codes are ISO 3166-1 alpha-2"), z.string())
+    .default({}),
   continents: z.partialRecord(z.enum(["AF", "AN", "AS", "EU", "NA", "OC", "SA"]), z.string()).default({}),
   colos: z.record(z.string().regex(/^[A-Z]{3}$/, "colos are IATA codes"), z.string()).default({}),
   proximity: z.boolean().default(false),
@@ -174,10 +192,16 @@ export const routeSchema = z.strictObject({
   pool: z.string().optional(),
   pools: z.array(z.string()).min(1).optional(),
   geo: geoSchema.optional(),
-  split: z.array(z.strictObject({ pool: z.string(), weight: z.number().positive() })).min(1).optional(),
+  split: z
+    .array(z.strictObject({ pool: z.string(), weight: z.number().positive() }))
+    .min(1)
+    .optional(),
   ai: z.literal(true).optional(),
   redirect: z
-    .strictObject({ to: z.string().min(1), status: z.union([301, 302, 303, 307, 308].map((s) => z.literal(s))) })
+    .strictObject({
+      to: z.string().min(1),
+      status: z.union([301, 302, 303, 307, 308].map((s) => z.literal(s))),
+    })
     .partial({ status: true })
     .optional(),
   respond: staticAnswerSchema.optional(),
@@ -212,7 +236,7 @@ export const providerSchema = z.strictObject({
     .optional(),
   baseUrl: httpUrl.optional(),
   apiVersion: z.string().optional(),
-  healthCheck: healthCheckSchema,
+  healthCheck: providerHealthCheckSchema,
   circuitBreaker: circuitBreakerSchema,
   timeoutMs: positiveInt.max(600_000).default(60_000),
   headers: headerMap.default({}),
@@ -242,9 +266,13 @@ export const gatewaySchema = z.strictObject({
       retryBodyBytes: nonNegativeInt.default(1024 * 1024),
     })
     .default({ maxBodyBytes: 100 * 1024 * 1024, retryBodyBytes: 1024 * 1024 }),
-  pools: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, "pool names are A-Z a-z 0-9 _ -"), poolSchema).default({}),
+  pools: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "pool names are A-Z a-z 0-9 _ -"), poolSchema)
+    .default({}),
   routes: z.array(routeSchema).default([]),
-  providers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, "provider names are A-Z a-z 0-9 _ -"), providerSchema).default({}),
+  providers: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "provider names are A-Z a-z 0-9 _ -"), providerSchema)
+    .default({}),
   models: z.record(z.string().min(1), modelSchema).default({}),
 });
 

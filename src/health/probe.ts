@@ -19,9 +19,10 @@ export interface ProbeTarget {
 
 export async function probe(target: ProbeTarget, now: () => number = Date.now): Promise<ProbeResult> {
   const started = now();
+  const abort = new AbortController();
   try {
-    const check = target.healthCheck.type === "tcp" ? probeTcp(target) : probeHttp(target);
-    const outcome = await withTimeout(check, target.healthCheck.timeoutMs);
+    const check = target.healthCheck.type === "tcp" ? probeTcp(target) : probeHttp(target, abort.signal);
+    const outcome = await withTimeout(check, target.healthCheck.timeoutMs, abort);
     return { at: started, latencyMs: now() - started, ...outcome };
   } catch (error) {
     const message = error instanceof ProbeTimeout ? `timeout after ${target.healthCheck.timeoutMs} ms` : describe(error);
@@ -29,12 +30,13 @@ export async function probe(target: ProbeTarget, now: () => number = Date.now): 
   }
 }
 
-async function probeHttp(target: ProbeTarget): Promise<Omit<ProbeResult, "at" | "latencyMs">> {
+async function probeHttp(target: ProbeTarget, signal: AbortSignal): Promise<Omit<ProbeResult, "at" | "latencyMs">> {
   const hc = target.healthCheck;
   const response = await fetch(`${target.url}${hc.path}`, {
     method: hc.method,
     headers: { "user-agent": "aya-health-check", ...hc.headers },
     redirect: "manual",
+    signal,
   });
   const status = response.status;
   const statusOk = hc.expectedStatus.length > 0 ? hc.expectedStatus.includes(status) : status >= 200 && status < 300;
@@ -65,10 +67,15 @@ async function probeTcp(target: ProbeTarget): Promise<Omit<ProbeResult, "at" | "
 
 class ProbeTimeout extends Error {}
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(work: Promise<T>, ms: number, abort: AbortController): Promise<T> {
+  // The loser of the race must not surface later as an unhandled rejection.
+  work.catch(() => undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProbeTimeout()), ms);
+    timer = setTimeout(() => {
+      reject(new ProbeTimeout());
+      abort.abort();
+    }, ms);
   });
   return Promise.race([work, timeout]).finally(() => timer && clearTimeout(timer));
 }

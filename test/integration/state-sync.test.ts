@@ -1,0 +1,147 @@
+// The isolate's snapshot of BackendState objects, through the real app with a fake clock: a
+// backend that dies is taken out of rotation once its probes say so and brought back once they
+// pass again; Durable Object calls stay far below one per request; an unreachable object
+// does not stop the gateway.
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runDurableObjectAlarm,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createApp, defaultDeps } from "../../src/app";
+import type { Clock } from "../../src/clock";
+import worker from "../../src/index";
+import { isolateState } from "../../src/state/isolate";
+import { type StateNamespace, StateSync } from "../../src/state/sync";
+import { info, origin, start, stop } from "../support/farm";
+
+function harness(config: unknown, namespace: unknown = env.BACKEND_STATE) {
+  let t = Date.now();
+  const clock: Clock = { now: () => t, random: Math.random };
+  const sync = new StateSync(isolateState);
+  const app = createApp({
+    ...defaultDeps,
+    clock,
+    prepare: (c, backends) => sync.prepare(namespace as StateNamespace, (p) => c.executionCtx.waitUntil(p), backends, t),
+  });
+  const testEnv = { ...env, GATEWAY: config };
+  return {
+    sync,
+    advance: (ms: number) => {
+      t += ms;
+    },
+    async call(path: string, headers: Record<string, string> = {}) {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request(`https://gw.example${path}`, { headers }), testEnv, ctx);
+      const body = await res.text();
+      await waitOnExecutionContext(ctx);
+      return {
+        status: res.status,
+        body,
+        backend: res.headers.get("x-aya-backend"),
+        attempts: res.headers.get("x-aya-attempts"),
+      };
+    },
+    async cron() {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ cron: "* * * * *" }), testEnv as never, ctx);
+      await waitOnExecutionContext(ctx);
+    },
+  };
+}
+
+describe("a backend dies and comes back", () => {
+  it("leaves rotation after unhealthyThreshold probes and returns after healthyThreshold", async () => {
+    const backends = [await origin("dies-1"), await origin("dies-2")];
+    const h = harness({
+      debugHeaders: true,
+      pools: {
+        p: {
+          strategy: "round-robin",
+          backends,
+          // A 10 s interval: probes run from each object's alarm, fired here on demand.
+          healthCheck: { path: "/healthz", intervalSeconds: 10, unhealthyThreshold: 2, healthyThreshold: 2, timeoutMs: 500 },
+          // Keep the circuit out of this scenario: it is about probes.
+          circuitBreaker: { enabled: false },
+        },
+      },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    await h.cron();
+    const seen = new Set<string | null>();
+    for (let i = 0; i < 4; i++) seen.add((await h.call("/a")).backend);
+    expect(seen).toEqual(new Set(["dies-1", "dies-2"]));
+
+    const probe = () => runDurableObjectAlarm(env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName("dies-1")));
+    await stop("dies-1");
+    await probe();
+    await probe();
+    // The next snapshot refresh carries the verdict to this isolate.
+    h.advance(1500);
+    await h.call("/refresh");
+    const status = await h.call("/__aya/status", { authorization: "Bearer test-admin-token" });
+    const pools = JSON.parse(status.body).pools as { backends: { id: string; healthy: boolean }[] }[];
+    expect(pools[0]?.backends.find((b) => b.id === "dies-1")?.healthy).toBe(false);
+    for (let i = 0; i < 6; i++) {
+      const r = await h.call(`/b${i}`);
+      expect(r.status).toBe(200);
+      expect(r.backend).toBe("dies-2");
+      // Not even tried: the dead backend is out of rotation, not failed over from.
+      expect(r.attempts).toBe("1");
+    }
+
+    await start("dies-1");
+    const hitsBefore = (await info("dies-1")).hits;
+    await probe();
+    await probe();
+    h.advance(1500);
+    await h.call("/refresh");
+    const after = new Set<string | null>();
+    for (let i = 0; i < 4; i++) after.add((await h.call(`/c${i}`)).backend);
+    expect(after.has("dies-1")).toBe(true);
+    expect((await info("dies-1")).hits).toBeGreaterThan(hitsBefore);
+  });
+});
+
+describe("Durable Object calls per request", () => {
+  it("costs at most one call per 100 requests at steady state", async () => {
+    const backends = [await origin("steady-1"), await origin("steady-2")];
+    const h = harness({
+      pools: { p: { backends, healthCheck: { enabled: false } } },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    // Warm up, then 1,000 requests a second for three seconds of (fake) time.
+    await h.call("/warm");
+    const callsBefore = h.sync.calls;
+    const requests = 3000;
+    for (let i = 0; i < requests; i++) {
+      h.advance(1);
+      const r = await h.call(`/s${i}`);
+      expect(r.status).toBe(200);
+    }
+    const perRequest = (h.sync.calls - callsBefore) / requests;
+    expect(perRequest).toBeLessThanOrEqual(0.01);
+    expect(h.sync.calls - callsBefore).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe("an unreachable Durable Object", () => {
+  it("keeps the gateway serving from its last snapshot", async () => {
+    const b = await origin("no-do-1");
+    const broken = {
+      idFromName: (name: string) => env.BACKEND_STATE.idFromName(name),
+      get: () => ({
+        sync: async () => {
+          throw new Error("object unreachable");
+        },
+      }),
+    };
+    const h = harness({ pools: { p: { backends: [b], healthCheck: { enabled: false } } }, routes: [{ path: "/*", pool: "p" }] }, broken);
+    for (let i = 0; i < 3; i++) {
+      h.advance(2000);
+      expect((await h.call(`/x${i}`)).status).toBe(200);
+    }
+  });
+});
