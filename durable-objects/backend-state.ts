@@ -6,11 +6,12 @@
 // eviction and restarts.
 import { DurableObject } from "cloudflare:workers";
 import { updatePeakEwma } from "../src/balancing/peak-ewma";
-import { probe as runProbe } from "../src/health/probe";
-import { circuitState, newCircuit, recordFailure, recordSuccess } from "../src/state/circuit";
-import type { CircuitData } from "../src/state/circuit";
-import type { BackendSpec, BackendStatus, Report, Snapshot } from "../src/state/protocol";
 import type { ProbeResult } from "../src/health/probe";
+import { probe as runProbe } from "../src/health/probe";
+import type { CircuitData } from "../src/state/circuit";
+import { circuitState, newCircuit, recordFailure, recordSuccess } from "../src/state/circuit";
+import type { BackendSpec, BackendStatus, Report, Snapshot } from "../src/state/protocol";
+import { addUsage, type UsageByModel } from "../src/state/usage";
 
 /** An isolate that has not reported for this long no longer counts towards in-flight. */
 export const ISOLATE_REPORT_TTL_MS = 15_000;
@@ -28,7 +29,7 @@ interface Stored {
   isolates: Record<string, { inflight: number; at: number }>;
   requests: number;
   failures: number;
-  usage: BackendStatus["usage"];
+  usage: UsageByModel;
 }
 
 const KEY = "state";
@@ -149,12 +150,7 @@ export class BackendState extends DurableObject<Env> {
     if (report.latencyCount > 0) {
       state.ewma = updatePeakEwma(state.ewma, report.latencySumMs / report.latencyCount, now);
     }
-    for (const [model, u] of Object.entries(report.usage ?? {})) {
-      const total = (state.usage[model] ??= { promptTokens: 0, completionTokens: 0, requests: 0 });
-      total.promptTokens += u.promptTokens;
-      total.completionTokens += u.completionTokens;
-      total.requests += u.requests;
-    }
+    for (const [model, u] of Object.entries(report.usage ?? {})) addUsage(state.usage, model, u);
   }
 
   private snapshot(state: Stored, now: number): Snapshot {

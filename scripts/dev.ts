@@ -32,7 +32,18 @@ async function main() {
 
   const wrangler: ChildProcess = spawn(
     "npx",
-    ["wrangler", "dev", "--env", "demo", "--ip", "127.0.0.1", "--port", "8787", "--test-scheduled", ...process.argv.slice(2)],
+    [
+      "wrangler",
+      "dev",
+      "--env",
+      "demo",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      "8787",
+      "--test-scheduled",
+      ...process.argv.slice(2),
+    ],
     { stdio: ["inherit", "pipe", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   let announced = false;
@@ -67,7 +78,7 @@ function printTryLines() {
     "  curl -X POST localhost:9100/origins/eu-1/stop; curl -X POST localhost:9100/origins/eu-2/stop",
     "  curl -i -H 'x-aya-geo-country: DE' localhost:8787/api/hello      # eu is down → us, still 200",
     "  curl -X POST localhost:9100/origins/eu-1/start; curl -X POST localhost:9100/origins/eu-2/start",
-    "  curl -X POST -d '{\"mode\":\"status:503\"}' localhost:9100/origins/us-1/mode   # fault injection",
+    '  curl -X POST -d \'{"mode":"status:503"}\' localhost:9100/origins/us-1/mode   # fault injection',
     "  curl -i -c jar -b jar localhost:8787/sticky/x                    # cookie affinity",
     "  curl -i -H 'x-user: alice' localhost:8787/hash/x                 # consistent hash",
     "  curl -i localhost:8787/canary/x                                  # 90/10 split",

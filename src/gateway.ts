@@ -27,7 +27,11 @@ export interface PipelineDeps {
   prepare(c: Context<AppEnv>, backends: readonly Backend[]): Promise<void>;
 }
 
-export async function handleGateway(c: Context<AppEnv>, gateway: Gateway, deps: PipelineDeps): Promise<Response> {
+export async function handleGateway(
+  c: Context<AppEnv>,
+  gateway: Gateway,
+  deps: PipelineDeps,
+): Promise<Response> {
   const request = c.req.raw;
   const url = new URL(request.url);
   const route = routeTable(gateway.routes).match(request.method, url.host, url.pathname);
@@ -35,10 +39,14 @@ export async function handleGateway(c: Context<AppEnv>, gateway: Gateway, deps: 
 
   const target = route.target;
   if (target.kind === "respond") {
-    return withDebug(gateway, route, new Response(target.answer.body, {
-      status: target.answer.status,
-      headers: { "content-type": target.answer.contentType },
-    }));
+    return withDebug(
+      gateway,
+      route,
+      new Response(target.answer.body, {
+        status: target.answer.status,
+        headers: { "content-type": target.answer.contentType },
+      }),
+    );
   }
   if (target.kind === "redirect") {
     const location = target.to.replace("{path}", url.pathname).replace("{query}", url.search);
@@ -75,19 +83,41 @@ export async function handleGateway(c: Context<AppEnv>, gateway: Gateway, deps: 
       stale,
     });
 
-  const cache = cacheFor({ route, request, path, search: url.search, env: c.env, ctx: c.executionCtx, now, proxy });
+  const cache = cacheFor({
+    route,
+    request,
+    path,
+    search: url.search,
+    env: c.env,
+    ctx: c.executionCtx,
+    now,
+    proxy,
+  });
   let result: ProxyResult;
   let cacheStatus = "BYPASS";
   if (cache) {
     const hit = await cache.lookup();
-    if (hit) return decorate(gateway, route, { response: hit.response, attempts: 0, failed: false }, hit.status, choice.splitPin);
+    if (hit)
+      return decorate(
+        gateway,
+        route,
+        { response: hit.response, attempts: 0, failed: false },
+        hit.status,
+        choice.splitPin,
+      );
     result = await proxy(cache.stale);
     cacheStatus = "MISS";
     if (result.failed) {
       const stale = await cache.stale();
       if (stale) {
         await result.response.body?.cancel();
-        result = { response: stale, attempts: result.attempts, pool: result.pool, backend: result.backend, failed: false };
+        result = {
+          response: stale,
+          attempts: result.attempts,
+          pool: result.pool,
+          backend: result.backend,
+          failed: false,
+        };
         cacheStatus = "STALE";
       }
     } else {
@@ -110,7 +140,10 @@ function decorate(
   if (response.status === 101) return response;
   if (splitPin || gateway.debugHeaders) response = mutable(response);
   if (splitPin) {
-    response.headers.append("set-cookie", `${splitPin.cookie}=${encodeURIComponent(splitPin.pool)}; Path=/; HttpOnly; SameSite=Lax`);
+    response.headers.append(
+      "set-cookie",
+      `${splitPin.cookie}=${encodeURIComponent(splitPin.pool)}; Path=/; HttpOnly; SameSite=Lax`,
+    );
   }
   if (gateway.debugHeaders) {
     response.headers.set("x-aya-route", String(route.index));

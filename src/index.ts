@@ -11,7 +11,9 @@ export default {
   async scheduled(_controller, env, ctx) {
     const config = loadGateway((env as { GATEWAY: unknown }).GATEWAY);
     if (!config.ok) {
-      console.error(JSON.stringify({ msg: "invalid GATEWAY config; no health checks run", problems: config.errors }));
+      console.error(
+        JSON.stringify({ msg: "invalid GATEWAY config; no health checks run", problems: config.errors }),
+      );
       return;
     }
     ctx.waitUntil(runHealthChecks(config.config, env.BACKEND_STATE as unknown as TickNamespace));

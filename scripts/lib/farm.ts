@@ -34,7 +34,11 @@ export class OriginFarm {
       };
       try {
         if (parts[0] !== "origins") return reply(404, { error: "unknown" });
-        if (parts.length === 1 && req.method === "GET") return reply(200, [...this.origins.values()].map((o) => o.info()));
+        if (parts.length === 1 && req.method === "GET")
+          return reply(
+            200,
+            [...this.origins.values()].map((o) => o.info()),
+          );
         if (parts.length === 1 && req.method === "POST") {
           const origin = await this.add(body.id as string, body.region ?? "test");
           return reply(200, origin.info());

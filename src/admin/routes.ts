@@ -1,8 +1,8 @@
 // /__aya/* admin endpoints. healthz is open; everything else needs the ADMIN_TOKEN bearer token,
 // compared in constant time, and answers 404 when no token is configured (nothing to find).
 import { Hono } from "hono";
-import type { AppEnv } from "../env";
 import { purgeCache } from "../cache/purge";
+import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
 import { statusReport } from "./status";
 
@@ -12,7 +12,8 @@ adminApp.get("/healthz", (c) => c.json({ status: "ok" }));
 
 adminApp.use("*", async function adminAuth(c, next) {
   const token = typeof c.env.ADMIN_TOKEN === "string" ? c.env.ADMIN_TOKEN : "";
-  if (!token) return c.json({ error: { code: "no_route", message: "not found", requestId: c.get("requestId") } }, 404);
+  if (!token)
+    return c.json({ error: { code: "no_route", message: "not found", requestId: c.get("requestId") } }, 404);
   const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
   if (!(await constantTimeEqual(given, token))) {
     throw new GatewayError("unauthorized", "a valid admin bearer token is required");

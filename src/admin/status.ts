@@ -10,7 +10,10 @@ import { stateSync } from "../state/sync";
 
 interface StatusNamespace {
   idFromName(name: string): DurableObjectId;
-  get(id: DurableObjectId): { status(): Promise<BackendStatus>; sync(spec: unknown, report: null): Promise<unknown> };
+  get(id: DurableObjectId): {
+    status(): Promise<BackendStatus>;
+    sync(spec: unknown, report: null): Promise<unknown>;
+  };
 }
 
 export async function statusReport(c: Context<AppEnv>): Promise<Response> {

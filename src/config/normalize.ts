@@ -183,9 +183,12 @@ function normalize(input: ParsedGateway): ConfigResult {
     if ((p.type === "openai-compatible" || p.type === "azure-openai") && !p.baseUrl) {
       errors.push(`${where}.baseUrl: required for type "${p.type}"`);
     }
-    if (p.type === "azure-openai" && !p.apiVersion) errors.push(`${where}.apiVersion: required for type "azure-openai"`);
+    if (p.type === "azure-openai" && !p.apiVersion)
+      errors.push(`${where}.apiVersion: required for type "azure-openai"`);
     if (p.type !== "workers-ai" && p.type !== "openai-compatible" && !p.apiKeySecret) {
-      errors.push(`${where}.apiKeySecret: required for type "${p.type}" (the name of a secret, never the key)`);
+      errors.push(
+        `${where}.apiKeySecret: required for type "${p.type}" (the name of a secret, never the key)`,
+      );
     }
     claimId(name, where);
     providers.set(name, { ...p, name });
@@ -203,7 +206,8 @@ function normalize(input: ParsedGateway): ConfigResult {
   const models = new Map<string, ModelConfig>();
   for (const [alias, m] of Object.entries(input.models)) {
     m.targets.forEach((t, i) => {
-      if (!providers.has(t.provider)) errors.push(`models.${alias}.targets[${i}].provider: unknown provider "${t.provider}"`);
+      if (!providers.has(t.provider))
+        errors.push(`models.${alias}.targets[${i}].provider: unknown provider "${t.provider}"`);
     });
     models.set(alias, m);
   }
@@ -264,7 +268,9 @@ function normalizeRoute(
     checkPool(r.pool, "pool");
     target = { kind: "pools", pools: [r.pool] };
   } else if (r.pools) {
-    r.pools.forEach((p, i) => checkPool(p, `pools[${i}]`));
+    r.pools.forEach((p, i) => {
+      checkPool(p, `pools[${i}]`);
+    });
     target = { kind: "pools", pools: r.pools };
   } else if (r.geo) {
     const g = r.geo;
@@ -276,14 +282,19 @@ function normalizeRoute(
       errors.push(`${where}.geo.proximity: no pool has a location to measure distance to`);
     }
     if (g.default === undefined && !g.proximity) {
-      errors.push(`${where}.geo.default: required unless proximity = true (a client from nowhere needs a pool)`);
+      errors.push(
+        `${where}.geo.default: required unless proximity = true (a client from nowhere needs a pool)`,
+      );
     }
     target = { kind: "geo", geo: g };
   } else if (r.split) {
-    r.split.forEach((s, i) => checkPool(s.pool, `split[${i}].pool`));
+    r.split.forEach((s, i) => {
+      checkPool(s.pool, `split[${i}].pool`);
+    });
     target = { kind: "split", split: r.split };
   } else if (r.ai) {
-    if (!r.path.endsWith("/*")) errors.push(`${where}.path: an ai route's path must end in /* (the API lives under it)`);
+    if (!r.path.endsWith("/*"))
+      errors.push(`${where}.path: an ai route's path must end in /* (the API lives under it)`);
     target = { kind: "ai" };
   } else if (r.redirect) {
     target = { kind: "redirect", to: r.redirect.to, status: r.redirect.status ?? 302 };

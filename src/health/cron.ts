@@ -12,10 +12,18 @@ export interface TickNamespace {
 }
 
 export function specOf(backend: Backend): BackendSpec {
-  return { id: backend.id, url: backend.url, healthCheck: backend.healthCheck, circuitBreaker: backend.circuitBreaker };
+  return {
+    id: backend.id,
+    url: backend.url,
+    healthCheck: backend.healthCheck,
+    circuitBreaker: backend.circuitBreaker,
+  };
 }
 
-export async function runHealthChecks(gateway: Gateway, namespace: TickNamespace): Promise<{ ticked: number; failed: number }> {
+export async function runHealthChecks(
+  gateway: Gateway,
+  namespace: TickNamespace,
+): Promise<{ ticked: number; failed: number }> {
   const backends = [...gateway.backends.values()].filter((b) => b.healthCheck.enabled);
   let failed = 0;
   let next = 0;
@@ -26,7 +34,9 @@ export async function runHealthChecks(gateway: Gateway, namespace: TickNamespace
         await namespace.get(namespace.idFromName(backend.id)).tick(specOf(backend));
       } catch (error) {
         failed += 1;
-        console.warn(JSON.stringify({ msg: "health tick failed", backend: backend.id, error: String(error) }));
+        console.warn(
+          JSON.stringify({ msg: "health tick failed", backend: backend.id, error: String(error) }),
+        );
       }
     }
   };

@@ -25,12 +25,16 @@ export async function probe(target: ProbeTarget, now: () => number = Date.now): 
     const outcome = await withTimeout(check, target.healthCheck.timeoutMs, abort);
     return { at: started, latencyMs: now() - started, ...outcome };
   } catch (error) {
-    const message = error instanceof ProbeTimeout ? `timeout after ${target.healthCheck.timeoutMs} ms` : describe(error);
+    const message =
+      error instanceof ProbeTimeout ? `timeout after ${target.healthCheck.timeoutMs} ms` : describe(error);
     return { at: started, ok: false, latencyMs: now() - started, error: message };
   }
 }
 
-async function probeHttp(target: ProbeTarget, signal: AbortSignal): Promise<Omit<ProbeResult, "at" | "latencyMs">> {
+async function probeHttp(
+  target: ProbeTarget,
+  signal: AbortSignal,
+): Promise<Omit<ProbeResult, "at" | "latencyMs">> {
   const hc = target.healthCheck;
   const response = await fetch(`${target.url}${hc.path}`, {
     method: hc.method,
@@ -39,14 +43,16 @@ async function probeHttp(target: ProbeTarget, signal: AbortSignal): Promise<Omit
     signal,
   });
   const status = response.status;
-  const statusOk = hc.expectedStatus.length > 0 ? hc.expectedStatus.includes(status) : status >= 200 && status < 300;
+  const statusOk =
+    hc.expectedStatus.length > 0 ? hc.expectedStatus.includes(status) : status >= 200 && status < 300;
   if (!statusOk) {
     await response.body?.cancel();
     return { ok: false, status, error: `unexpected status ${status}` };
   }
   if (hc.expectedBody !== undefined) {
     const text = await response.text();
-    if (!text.includes(hc.expectedBody)) return { ok: false, status, error: "body does not contain the expected text" };
+    if (!text.includes(hc.expectedBody))
+      return { ok: false, status, error: "body does not contain the expected text" };
   } else {
     await response.body?.cancel();
   }

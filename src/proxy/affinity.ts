@@ -5,8 +5,8 @@
 // sees no error, only (for cookies) a new Set-Cookie.
 import { hashString } from "../balancing/hash";
 import type { Affinity, Backend } from "../config/normalize";
-import { readCookie } from "../routing/pools";
 import type { ClientInfo } from "../routing/client";
+import { readCookie } from "../routing/pools";
 
 export interface AffinityKey {
   affinity: Affinity;
@@ -15,7 +15,8 @@ export interface AffinityKey {
 }
 
 export function affinityKey(affinity: Affinity, request: Request, client: ClientInfo): AffinityKey {
-  if (affinity.type === "cookie") return { affinity, value: readCookie(request.headers.get("cookie"), affinity.name) };
+  if (affinity.type === "cookie")
+    return { affinity, value: readCookie(request.headers.get("cookie"), affinity.name) };
   if (affinity.type === "header") return { affinity, value: request.headers.get(affinity.name) ?? undefined };
   return { affinity, value: client.ip || undefined };
 }

@@ -27,7 +27,12 @@ export async function attempt(
     const latencyMs = now() - started;
     if (timedOut) return { kind: "timeout", latencyMs };
     const retryable = (error as { retryable?: unknown }).retryable === true;
-    return { kind: "network", latencyMs, connect: retryable, message: (error as Error).message ?? "network error" };
+    return {
+      kind: "network",
+      latencyMs,
+      connect: retryable,
+      message: (error as Error).message ?? "network error",
+    };
   } finally {
     clearTimeout(timer);
   }

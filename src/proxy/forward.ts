@@ -11,7 +11,7 @@ import type { ClientInfo } from "../routing/client";
 import type { Outcome, StateStore } from "../state/types";
 import { type AffinityKey, affinityCookie, affinityKey, pinTable } from "./affinity";
 import { attempt } from "./attempt";
-import { type RequestBody, bodyForAttempt, canResend } from "./body";
+import { bodyForAttempt, canResend, type RequestBody } from "./body";
 import { retryBudget } from "./budget";
 import { downstreamHeaders, upstreamHeaders } from "./headers";
 import { selectBackend } from "./select";

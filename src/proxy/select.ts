@@ -84,7 +84,13 @@ function selectLeastBad(input: SelectInput): Selection | undefined {
       if (input.tried.has(backend.id)) continue;
       const view = input.state.view(backend, input.now);
       const score = badness(view);
-      const candidate = { id: backend.id, weight: backend.weight, inflight: view.inflight, ewmaLatencyMs: view.ewmaLatencyMs, backend };
+      const candidate = {
+        id: backend.id,
+        weight: backend.weight,
+        inflight: view.inflight,
+        ewmaLatencyMs: view.ewmaLatencyMs,
+        backend,
+      };
       if (!best || score < best.score) best = { pool, candidates: [candidate], score };
       else if (score === best.score && pool === best.pool) best.candidates.push(candidate);
     }

@@ -24,7 +24,12 @@ function str(value: unknown): string | undefined {
 }
 
 function num(value: unknown): number | undefined {
-  const n = typeof value === "number" ? value : typeof value === "string" && value !== "" ? Number(value) : Number.NaN;
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && value !== ""
+        ? Number(value)
+        : Number.NaN;
   return Number.isFinite(n) ? n : undefined;
 }
 

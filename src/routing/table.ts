@@ -31,7 +31,8 @@ function buildTable(routes: readonly Route[]): RouteTable {
       for (const index of indices) {
         const route = routes[index];
         if (!route) continue;
-        if (route.methods && !route.methods.has(method) && !(method === "HEAD" && route.methods.has("GET"))) continue;
+        if (route.methods && !route.methods.has(method) && !(method === "HEAD" && route.methods.has("GET")))
+          continue;
         if (route.host && !hostMatches(route.host, hostname)) continue;
         return route;
       }

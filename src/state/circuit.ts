@@ -22,7 +22,14 @@ export interface CircuitData {
 }
 
 export function newCircuit(): CircuitData {
-  return { state: "closed", consecutiveFailures: 0, openUntil: 0, reopens: 0, halfOpenSuccesses: 0, window: [] };
+  return {
+    state: "closed",
+    consecutiveFailures: 0,
+    openUntil: 0,
+    reopens: 0,
+    halfOpenSuccesses: 0,
+    window: [],
+  };
 }
 
 /** The state as of `now`: an open circuit whose time is up reads as half-open. */

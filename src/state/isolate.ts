@@ -6,6 +6,7 @@ import { updatePeakEwma } from "../balancing/peak-ewma";
 import type { Backend } from "../config/normalize";
 import { type CircuitData, circuitState, newCircuit, recordFailure, recordSuccess } from "./circuit";
 import type { BackendView, Lease, Outcome, StateStore } from "./types";
+import { addUsage, type UsageByModel } from "./usage";
 
 /** What the authoritative BackendState object said, as of `at`. */
 export interface RemoteView {
@@ -41,7 +42,7 @@ export interface Pending {
   latencySumMs: number;
   latencyCount: number;
   lastError?: string;
-  usage: Record<string, { promptTokens: number; completionTokens: number; requests: number }>;
+  usage: UsageByModel;
 }
 
 export const emptyPending = (): Pending => ({
@@ -81,8 +82,10 @@ export class IsolateState implements StateStore {
     // The stricter of the two circuits wins: the isolate reacts first, the object speaks for all.
     let circuit = local;
     if (remote && local !== "open") {
-      const remoteCircuit = remote.circuit === "open" && now >= remote.openUntil ? "half-open" : remote.circuit;
-      if (remoteCircuit === "open" || (remoteCircuit === "half-open" && local === "closed")) circuit = remoteCircuit;
+      const remoteCircuit =
+        remote.circuit === "open" && now >= remote.openUntil ? "half-open" : remote.circuit;
+      if (remoteCircuit === "open" || (remoteCircuit === "half-open" && local === "closed"))
+        circuit = remoteCircuit;
     }
     const inflight = remote ? Math.max(0, remote.inflight - e.reportedInflight) + e.inflight : e.inflight;
     const ewmaLatencyMs = e.ewma?.value ?? remote?.ewmaLatencyMs ?? 0;
@@ -129,11 +132,7 @@ export class IsolateState implements StateStore {
 
   /** Tokens used through an AI provider, counted per model and flushed with the next sync. */
   recordUsage(providerId: string, model: string, promptTokens: number, completionTokens: number): void {
-    const usage = this.entry(providerId).pending.usage;
-    const u = (usage[model] ??= { promptTokens: 0, completionTokens: 0, requests: 0 });
-    u.promptTokens += promptTokens;
-    u.completionTokens += completionTokens;
-    u.requests += 1;
+    addUsage(this.entry(providerId).pending.usage, model, { promptTokens, completionTokens, requests: 1 });
   }
 }
 

@@ -4,6 +4,7 @@
 import type { CircuitBreakerConfig, HealthCheck } from "../config/normalize";
 import type { ProbeResult } from "../health/probe";
 import type { CircuitState } from "./circuit";
+import type { UsageByModel } from "./usage";
 
 /** What a BackendState object needs to know about its backend (sent by isolates and cron). */
 export interface BackendSpec {
@@ -25,7 +26,7 @@ export interface Report {
   latencyCount: number;
   lastError?: string;
   /** AI usage since the last report, by model. */
-  usage?: Record<string, { promptTokens: number; completionTokens: number; requests: number }>;
+  usage?: UsageByModel;
 }
 
 export interface Snapshot {
@@ -46,5 +47,5 @@ export interface BackendStatus extends Snapshot {
   consecutiveDown: number;
   requests: number;
   failures: number;
-  usage: Record<string, { promptTokens: number; completionTokens: number; requests: number }>;
+  usage: UsageByModel;
 }

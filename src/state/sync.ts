@@ -10,6 +10,7 @@
 import type { Backend } from "../config/normalize";
 import { emptyPending, type IsolateState, isolateState, type Pending } from "./isolate";
 import type { BackendSpec, Report, Snapshot } from "./protocol";
+import { addUsage } from "./usage";
 
 export const SNAPSHOT_TTL_MS = 1000;
 export const COLD_WAIT_MS = 50;
@@ -60,7 +61,10 @@ export class StateSync {
       }
       const running = this.syncOne(namespace, backend, meta, now);
       waitUntil(running);
-      if (first) (cold ??= []).push(running);
+      if (first) {
+        cold ??= [];
+        cold.push(running);
+      }
     }
     if (cold) {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,14 +78,21 @@ export class StateSync {
     }
   }
 
-  private async syncOne(namespace: StateNamespace, backend: Backend, meta: SyncMeta, now: number): Promise<void> {
+  private async syncOne(
+    namespace: StateNamespace,
+    backend: Backend,
+    meta: SyncMeta,
+    now: number,
+  ): Promise<void> {
     meta.startedAt = now;
     const entry = this.state.entry(backend.id);
     entry.urgent = false;
     const pending = entry.pending;
     entry.pending = emptyPending();
     const report: Report | null =
-      pending.requests > 0 || entry.inflight !== entry.reportedInflight || Object.keys(pending.usage).length > 0
+      pending.requests > 0 ||
+      entry.inflight !== entry.reportedInflight ||
+      Object.keys(pending.usage).length > 0
         ? {
             isolate: this.id(),
             inflight: entry.inflight,
@@ -118,7 +129,9 @@ export class StateSync {
         // Keep serving from the last snapshot; put the outcomes back for the next flush.
         merge(entry.pending, pending);
         meta.startedAt = now + RETRY_AFTER_ERROR_MS - SNAPSHOT_TTL_MS;
-        console.warn(JSON.stringify({ msg: "backend state sync failed", backend: backend.id, error: String(error) }));
+        console.warn(
+          JSON.stringify({ msg: "backend state sync failed", backend: backend.id, error: String(error) }),
+        );
       } finally {
         meta.running = undefined;
       }
@@ -142,12 +155,7 @@ function merge(target: Pending, from: Pending): void {
   target.failures += from.failures;
   target.latencySumMs += from.latencySumMs;
   target.latencyCount += from.latencyCount;
-  for (const [model, u] of Object.entries(from.usage)) {
-    const t = (target.usage[model] ??= { promptTokens: 0, completionTokens: 0, requests: 0 });
-    t.promptTokens += u.promptTokens;
-    t.completionTokens += u.completionTokens;
-    t.requests += u.requests;
-  }
+  for (const [model, u] of Object.entries(from.usage)) addUsage(target.usage, model, u);
 }
 
 export const stateSync = new StateSync(isolateState);

@@ -6,7 +6,8 @@ import type { BackendView } from "./types";
 export function isUsable(backend: Backend, view: BackendView, halfOpenInflight: number): boolean {
   if (!view.healthy) return false;
   if (view.circuit === "open") return false;
-  if (view.circuit === "half-open" && halfOpenInflight >= backend.circuitBreaker.halfOpenRequests) return false;
+  if (view.circuit === "half-open" && halfOpenInflight >= backend.circuitBreaker.halfOpenRequests)
+    return false;
   if (backend.maxConnections !== undefined && view.inflight >= backend.maxConnections) return false;
   return true;
 }

@@ -55,7 +55,9 @@ describe("header and ip affinity", () => {
     });
     const owner = (await call("/x", { headers: { "x-session": "s-42" } })).headers.get("x-aya-backend");
     for (let i = 0; i < 5; i++) {
-      expect((await call("/x", { headers: { "x-session": "s-42" } })).headers.get("x-aya-backend")).toBe(owner);
+      expect((await call("/x", { headers: { "x-session": "s-42" } })).headers.get("x-aya-backend")).toBe(
+        owner,
+      );
     }
     await setMode(owner as string, "status:503");
     const moved = await call("/x", { headers: { "x-session": "s-42" } });
@@ -68,7 +70,12 @@ describe("header and ip affinity", () => {
   });
 
   it("pins by cf-connecting-ip, never by x-forwarded-for", async () => {
-    const backends = [await origin("ipaff-1"), await origin("ipaff-2"), await origin("ipaff-3"), await origin("ipaff-4")];
+    const backends = [
+      await origin("ipaff-1"),
+      await origin("ipaff-2"),
+      await origin("ipaff-3"),
+      await origin("ipaff-4"),
+    ];
     const call = gatewayFor({
       debugHeaders: true,
       pools: { p: { backends, strategy: "round-robin", affinity: { type: "ip" } } },
@@ -93,7 +100,15 @@ describe("split", () => {
         stable: { backends: [stable], affinity: { type: "cookie" } },
         canary: { backends: [canary], affinity: { type: "cookie" } },
       },
-      routes: [{ path: "/*", split: [{ pool: "stable", weight: 80 }, { pool: "canary", weight: 20 }] }],
+      routes: [
+        {
+          path: "/*",
+          split: [
+            { pool: "stable", weight: 80 },
+            { pool: "canary", weight: 20 },
+          ],
+        },
+      ],
     });
     const counts: Record<string, number> = { stable: 0, canary: 0 };
     let pinCookie = "";
@@ -166,7 +181,11 @@ describe("maxConnections and panic", () => {
     const a = await origin("panic-2");
     const call = gatewayFor({
       pools: {
-        p: { backends: [a], circuitBreaker: { consecutiveFailures: 1, openSeconds: 60 }, retry: { retries: 0 } },
+        p: {
+          backends: [a],
+          circuitBreaker: { consecutiveFailures: 1, openSeconds: 60 },
+          retry: { retries: 0 },
+        },
       },
       routes: [{ path: "/*", pool: "p" }],
     });

@@ -7,7 +7,11 @@ import type { BackendState } from "../../durable-objects/backend-state";
 import { parseGateway } from "../../src/config/normalize";
 import type { BackendSpec, Report } from "../../src/state/protocol";
 
-function spec(id: string, circuitBreaker: Record<string, unknown> = {}, healthCheck: Record<string, unknown> = {}): BackendSpec {
+function spec(
+  id: string,
+  circuitBreaker: Record<string, unknown> = {},
+  healthCheck: Record<string, unknown> = {},
+): BackendSpec {
   const parsed = parseGateway({
     pools: { p: { backends: [{ id, url: "http://127.0.0.1:9" }], circuitBreaker, healthCheck } },
   });
@@ -73,7 +77,12 @@ describe("circuit breaker", () => {
   });
 
   it("opens on the failure rate over the window once minRequests is reached", async () => {
-    const s = spec("cb-3", { consecutiveFailures: 100, failureRate: 0.5, minRequests: 10, windowSeconds: 30 });
+    const s = spec("cb-3", {
+      consecutiveFailures: 100,
+      failureRate: 0.5,
+      minRequests: 10,
+      windowSeconds: 30,
+    });
     await runInDurableObject(stubFor("cb-3"), async (obj: BackendState) => {
       const t = 9_000_000;
       obj.now = () => t;
@@ -133,7 +142,10 @@ describe("eviction", () => {
     const t = Date.now();
     await runInDurableObject(stub, async (obj: BackendState) => {
       obj.now = () => t;
-      await obj.sync(s, report({ requests: 5, failures: 2, tailFailures: 2, latencySumMs: 50, latencyCount: 3 }));
+      await obj.sync(
+        s,
+        report({ requests: 5, failures: 2, tailFailures: 2, latencySumMs: 50, latencyCount: 3 }),
+      );
       obj.recordProbe({ at: t, ok: false, latencyMs: 1, error: "x" });
     });
     // A fresh instance over the same storage, as after eviction.

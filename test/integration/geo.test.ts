@@ -21,7 +21,13 @@ beforeAll(async () => {
     routes: [
       {
         path: "/api/*",
-        geo: { countries: { DE: "eu" }, continents: { NA: "us" }, colos: { SIN: "ap" }, proximity: true, default: "us" },
+        geo: {
+          countries: { DE: "eu" },
+          continents: { NA: "us" },
+          colos: { SIN: "ap" },
+          proximity: true,
+          default: "us",
+        },
         rewrite: { stripPrefix: "/api" },
       },
     ],
@@ -30,7 +36,9 @@ beforeAll(async () => {
 
 describe("geo steering", () => {
   it("sends a client in Germany to eu", async () => {
-    const res = await call("/api/hello", { cf: { country: "DE", continent: "EU", latitude: "52.5", longitude: "13.4" } });
+    const res = await call("/api/hello", {
+      cf: { country: "DE", continent: "EU", latitude: "52.5", longitude: "13.4" },
+    });
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body.region).toBe("eu");
@@ -39,7 +47,9 @@ describe("geo steering", () => {
   });
 
   it("sends a client in Japan to ap by proximity", async () => {
-    const res = await call("/api/x", { cf: { country: "JP", continent: "AS", latitude: "35.0", longitude: "135.0" } });
+    const res = await call("/api/x", {
+      cf: { country: "JP", continent: "AS", latitude: "35.0", longitude: "135.0" },
+    });
     expect((await json(res)).region).toBe("ap");
   });
 
@@ -68,7 +78,9 @@ describe("geo steering", () => {
     await stop("geo-eu-2");
     try {
       for (let i = 0; i < 4; i++) {
-        const res = await call("/api/x", { cf: { country: "DE", continent: "EU", latitude: "52.5", longitude: "13.4" } });
+        const res = await call("/api/x", {
+          cf: { country: "DE", continent: "EU", latitude: "52.5", longitude: "13.4" },
+        });
         expect(res.status).toBe(200);
         // From Berlin the next nearest pool after Frankfurt is Virginia, not Tokyo.
         expect((await json(res)).region).toBe("us");

@@ -1,6 +1,12 @@
 // Active health checks for real: the cron handler probes local origins that are healthy, answer
 // 500, answer the wrong body, refuse connections or are too slow; alarms drive short intervals.
-import { createExecutionContext, createScheduledController, env, runDurableObjectAlarm, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runDurableObjectAlarm,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { info, origin, setMode, stop } from "../support/farm";
@@ -18,7 +24,11 @@ interface StatusBackend {
 
 async function cron(config: unknown) {
   const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: "* * * * *", scheduledTime: Date.now() }), { ...env, GATEWAY: config } as never, ctx);
+  await worker.scheduled(
+    createScheduledController({ cron: "* * * * *", scheduledTime: Date.now() }),
+    { ...env, GATEWAY: config } as never,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
 }
 
@@ -49,7 +59,13 @@ describe("cron probes", () => {
       pools: {
         p: {
           backends,
-          healthCheck: { path: "/healthz", expectedBody: "ok", timeoutMs: 300, unhealthyThreshold: 1, healthyThreshold: 1 },
+          healthCheck: {
+            path: "/healthz",
+            expectedBody: "ok",
+            timeoutMs: 300,
+            unhealthyThreshold: 1,
+            healthyThreshold: 1,
+          },
         },
       },
       routes: [{ path: "/*", pool: "p" }],
@@ -85,7 +101,9 @@ describe("alarms for intervals under a minute", () => {
   it("probes from the object's alarm and re-arms it", async () => {
     const b = await origin("alarm-1");
     const config = {
-      pools: { p: { backends: [b], healthCheck: { path: "/healthz", intervalSeconds: 10, unhealthyThreshold: 1 } } },
+      pools: {
+        p: { backends: [b], healthCheck: { path: "/healthz", intervalSeconds: 10, unhealthyThreshold: 1 } },
+      },
       routes: [{ path: "/*", pool: "p" }],
     };
     await cron(config);

@@ -12,7 +12,11 @@ async function pool(prefix: string, n: number, extra: Record<string, unknown> = 
 
 describe("failover and retries", () => {
   it("GET still succeeds when one backend refuses connections", async () => {
-    const call = gatewayFor({ debugHeaders: true, pools: { p: await pool("refuse", 2) }, routes: [{ path: "/*", pool: "p" }] });
+    const call = gatewayFor({
+      debugHeaders: true,
+      pools: { p: await pool("refuse", 2) },
+      routes: [{ path: "/*", pool: "p" }],
+    });
     await stop("refuse-1");
     for (let i = 0; i < 6; i++) {
       const res = await call("/x");
@@ -22,7 +26,11 @@ describe("failover and retries", () => {
   });
 
   it("GET retries a 503 on the other backend", async () => {
-    const call = gatewayFor({ debugHeaders: true, pools: { p: await pool("s503", 2) }, routes: [{ path: "/*", pool: "p" }] });
+    const call = gatewayFor({
+      debugHeaders: true,
+      pools: { p: await pool("s503", 2) },
+      routes: [{ path: "/*", pool: "p" }],
+    });
     await setMode("s503-1", "status:503");
     for (let i = 0; i < 4; i++) {
       const res = await call("/x");
@@ -53,7 +61,11 @@ describe("failover and retries", () => {
   });
 
   it("does not retry a POST by default", async () => {
-    const call = gatewayFor({ debugHeaders: true, pools: { p: await pool("post", 2) }, routes: [{ path: "/*", pool: "p" }] });
+    const call = gatewayFor({
+      debugHeaders: true,
+      pools: { p: await pool("post", 2) },
+      routes: [{ path: "/*", pool: "p" }],
+    });
     await setMode("post-1", "status:503");
     await setMode("post-2", "status:503");
     const res = await call("/x", { method: "POST", body: "hello" });
@@ -108,7 +120,9 @@ describe("failover and retries", () => {
   it("serves the degraded answer instead of an error", async () => {
     const p = await pool("degr", 1);
     const call = gatewayFor({
-      pools: { p: { ...p, degraded: { status: 200, body: "we'll be right back", contentType: "text/plain" } } },
+      pools: {
+        p: { ...p, degraded: { status: 200, body: "we'll be right back", contentType: "text/plain" } },
+      },
       routes: [{ path: "/*", pool: "p" }],
     });
     await stop("degr-1");
@@ -180,7 +194,11 @@ describe("headers", () => {
 describe("limits, static targets and errors", () => {
   it("answers 413 for a body over the limit before calling a backend", async () => {
     const p = await pool("big", 1);
-    const call = gatewayFor({ limits: { maxBodyBytes: 1000 }, pools: { p }, routes: [{ path: "/*", pool: "p" }] });
+    const call = gatewayFor({
+      limits: { maxBodyBytes: 1000 },
+      pools: { p },
+      routes: [{ path: "/*", pool: "p" }],
+    });
     const res = await call("/x", { method: "POST", body: "x".repeat(5000) });
     expect(res.status).toBe(413);
     expect((await json(res)).error).toMatchObject({ code: "payload_too_large" });
@@ -188,7 +206,11 @@ describe("limits, static targets and errors", () => {
 
   it("streams a large body that cannot be kept for a retry", async () => {
     const p = await pool("stream", 1);
-    const call = gatewayFor({ limits: { retryBodyBytes: 1024 }, pools: { p }, routes: [{ path: "/*", pool: "p" }] });
+    const call = gatewayFor({
+      limits: { retryBodyBytes: 1024 },
+      pools: { p },
+      routes: [{ path: "/*", pool: "p" }],
+    });
     const res = await call("/x", { method: "PUT", body: "y".repeat(200_000) });
     expect(res.status).toBe(200);
     expect(((await json(res)).body as string).length).toBe(200_000);
@@ -219,7 +241,14 @@ describe("limits, static targets and errors", () => {
 
   it("answers 500 invalid_config naming every bad field", async () => {
     const call = gatewayFor({
-      pools: { eu: { backends: [{ id: "a", url: "http://ok.example" }, { id: "b", url: "not a url" }] } },
+      pools: {
+        eu: {
+          backends: [
+            { id: "a", url: "http://ok.example" },
+            { id: "b", url: "not a url" },
+          ],
+        },
+      },
       routes: [{ path: "/*", pool: "nope" }],
     });
     const res = await call("/x");

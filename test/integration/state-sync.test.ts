@@ -24,7 +24,8 @@ function harness(config: unknown, namespace: unknown = env.BACKEND_STATE) {
   const app = createApp({
     ...defaultDeps,
     clock,
-    prepare: (c, backends) => sync.prepare(namespace as StateNamespace, (p) => c.executionCtx.waitUntil(p), backends, t),
+    prepare: (c, backends) =>
+      sync.prepare(namespace as StateNamespace, (p) => c.executionCtx.waitUntil(p), backends, t),
   });
   const testEnv = { ...env, GATEWAY: config };
   return {
@@ -62,7 +63,13 @@ describe("a backend dies and comes back", () => {
           strategy: "round-robin",
           backends,
           // A 10 s interval: probes run from each object's alarm, fired here on demand.
-          healthCheck: { path: "/healthz", intervalSeconds: 10, unhealthyThreshold: 2, healthyThreshold: 2, timeoutMs: 500 },
+          healthCheck: {
+            path: "/healthz",
+            intervalSeconds: 10,
+            unhealthyThreshold: 2,
+            healthyThreshold: 2,
+            timeoutMs: 500,
+          },
           // Keep the circuit out of this scenario: it is about probes.
           circuitBreaker: { enabled: false },
         },
@@ -138,7 +145,13 @@ describe("an unreachable Durable Object", () => {
         },
       }),
     };
-    const h = harness({ pools: { p: { backends: [b], healthCheck: { enabled: false } } }, routes: [{ path: "/*", pool: "p" }] }, broken);
+    const h = harness(
+      {
+        pools: { p: { backends: [b], healthCheck: { enabled: false } } },
+        routes: [{ path: "/*", pool: "p" }],
+      },
+      broken,
+    );
     for (let i = 0; i < 3; i++) {
       h.advance(2000);
       expect((await h.call(`/x${i}`)).status).toBe(200);

@@ -13,9 +13,17 @@ export function gatewayFor(config: unknown, extraEnv: Record<string, unknown> = 
   return async function call(path: string, options: CallOptions = {}): Promise<Response> {
     const headers = new Headers(options.headers);
     if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", options.ip ?? "203.0.113.7");
-    const request = new Request(`https://gw.example${path}`, { ...options, headers, cf: options.cf } as RequestInit);
+    const request = new Request(`https://gw.example${path}`, {
+      ...options,
+      headers,
+      cf: options.cf,
+    } as RequestInit);
     const ctx = createExecutionContext();
-    const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, testEnv as never, ctx);
+    const response = await worker.fetch(
+      request as Request<unknown, IncomingRequestCfProperties>,
+      testEnv as never,
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     return response;
   };
