@@ -44,14 +44,24 @@ async function main() {
       "--test-scheduled",
       ...process.argv.slice(2),
     ],
-    { stdio: ["inherit", "pipe", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+    {
+      stdio: ["inherit", "pipe", "inherit"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      detached: true,
+    },
   );
   let announced = false;
+  let cron: ReturnType<typeof setInterval> | undefined;
   wrangler.stdout?.on("data", (chunk: Buffer) => {
     process.stdout.write(chunk);
     if (!announced && chunk.toString().includes("Ready on")) {
       announced = true;
       printTryLines();
+      // wrangler dev does not fire cron triggers by itself; --test-scheduled lets us, once a minute
+      // as in production (probe intervals under a minute run on Durable Object alarms).
+      const tick = () => fetch("http://127.0.0.1:8787/__scheduled?cron=*+*+*+*+*").catch(() => undefined);
+      void tick();
+      cron = setInterval(tick, 60_000);
     }
   });
 
@@ -59,7 +69,14 @@ async function main() {
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    if (wrangler.exitCode === null) wrangler.kill("SIGINT");
+    if (cron) clearInterval(cron);
+    if (wrangler.exitCode === null && wrangler.pid) {
+      try {
+        process.kill(-wrangler.pid, "SIGINT");
+      } catch {
+        // already gone
+      }
+    }
     await Promise.all(stops.map((stop) => stop()));
     process.exit(code);
   };
