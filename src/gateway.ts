@@ -73,6 +73,7 @@ export async function handleGateway(
       client,
       requestId,
       pools: choice.pools,
+      url,
       path,
       search: url.search,
       body,

@@ -27,6 +27,8 @@ export interface ProxyInput {
   client: ClientInfo;
   requestId: string;
   pools: Pool[];
+  /** The client's URL (parsed once by the caller). */
+  url: URL;
   /** Path after rewrite, and the query string as the client sent it. */
   path: string;
   search: string;
@@ -118,8 +120,8 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
         request.headers,
         {
           clientIp: input.client.ip,
-          proto: new URL(request.url).protocol.replace(":", ""),
-          host: request.headers.get("host") ?? new URL(request.url).host,
+          proto: input.url.protocol.slice(0, -1),
+          host: input.url.host,
           requestId: input.requestId,
         },
         input.route.headers.request,
@@ -240,7 +242,7 @@ function rememberPin(
   if (!affinity) return;
   if (affinity.type === "cookie") {
     if (key?.value !== backendId) {
-      const secure = new URL(request.url).protocol === "https:";
+      const secure = request.url.startsWith("https:");
       response.headers.append("set-cookie", affinityCookie(affinity, backendId, secure));
     }
     return;
