@@ -1,5 +1,6 @@
 // Session affinity, splits, connection caps, panic mode and WebSockets through the Worker.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { isolateState } from "../../src/state/isolate";
 import { origin, setMode, start, stop } from "../support/farm";
 import { gatewayFor, json } from "../support/gateway";
 
@@ -216,6 +217,11 @@ describe("websockets", () => {
     await got;
     expect(JSON.parse(messages[0] as string)).toMatchObject({ backend: "ws-1", hello: true });
     expect(messages[1]).toBe("ws-1:ping");
+    // Counted as in flight for as long as the socket is open.
+    expect(isolateState.backends.get("ws-1")?.inflight).toBe(1);
+    const closed = new Promise<void>((resolve) => ws.addEventListener("close", () => resolve()));
     ws.close(1000, "done");
+    await closed;
+    await vi.waitFor(() => expect(isolateState.backends.get("ws-1")?.inflight).toBe(0));
   });
 });

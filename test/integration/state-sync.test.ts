@@ -112,6 +112,36 @@ describe("a backend dies and comes back", () => {
   });
 });
 
+describe("a local circuit that opens", () => {
+  it("is reported to the backend's object at once, not at the next refresh", async () => {
+    const a = await origin("trip-1");
+    const b = await origin("trip-2");
+    const h = harness({
+      debugHeaders: true,
+      pools: {
+        p: {
+          strategy: "round-robin",
+          backends: [a, b],
+          healthCheck: { enabled: false },
+          circuitBreaker: { consecutiveFailures: 3, openSeconds: 60 },
+        },
+      },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    await h.call("/warm");
+    const { setMode } = await import("../support/farm");
+    await setMode("trip-1", "status:503");
+    // No clock movement: only the circuit can trigger a sync now.
+    for (let i = 0; i < 8; i++) expect((await h.call(`/t${i}`)).status).toBe(200);
+    await h.call("/after");
+    const stub = env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName("trip-1"));
+    const status = await stub.status();
+    expect(status.failures).toBeGreaterThanOrEqual(3);
+    expect(status.circuit).toBe("open");
+    await setMode("trip-1", "ok");
+  });
+});
+
 describe("Durable Object calls per request", () => {
   it("costs at most one call per 100 requests at steady state", async () => {
     const backends = [await origin("steady-1"), await origin("steady-2")];
