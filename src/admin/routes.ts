@@ -14,7 +14,7 @@ adminApp.use("*", async function adminAuth(c, next) {
   const token = typeof c.env.ADMIN_TOKEN === "string" ? c.env.ADMIN_TOKEN : "";
   if (!token)
     return c.json({ error: { code: "no_route", message: "not found", requestId: c.get("requestId") } }, 404);
-  const given = c.req.header("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
   if (!(await constantTimeEqual(given, token))) {
     throw new GatewayError("unauthorized", "a valid admin bearer token is required");
   }

@@ -120,3 +120,21 @@ describe("alarms for intervals under a minute", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
   });
 });
+
+describe("tcp probes", () => {
+  it("passes when the port accepts a connection and fails when it is refused", async () => {
+    const up = await origin("tcp-up");
+    const down = await origin("tcp-down");
+    await stop("tcp-down");
+    const config = {
+      pools: {
+        p: { backends: [up, down], healthCheck: { type: "tcp", timeoutMs: 1000, unhealthyThreshold: 1 } },
+      },
+      routes: [{ path: "/*", pool: "p" }],
+    };
+    await cron(config);
+    const s = await statusOf(gatewayFor(config));
+    expect(s.get("tcp-up")).toMatchObject({ healthy: true, lastProbe: { ok: true } });
+    expect(s.get("tcp-down")).toMatchObject({ healthy: false, lastProbe: { ok: false } });
+  });
+});

@@ -142,6 +142,37 @@ describe("a local circuit that opens", () => {
   });
 });
 
+describe("least connections is global", () => {
+  it("counts requests other isolates have in flight", async () => {
+    const a = await origin("glc-1");
+    const b = await origin("glc-2");
+    const config = {
+      debugHeaders: true,
+      pools: { p: { strategy: "least-connections", backends: [a, b], healthCheck: { enabled: false } } },
+      routes: [{ path: "/*", pool: "p" }],
+    };
+    const h = harness(config);
+    await h.call("/warm");
+    // Another isolate somewhere reports 40 requests in flight to glc-1.
+    const parsed = (await import("../../src/config/normalize")).parseGateway(config);
+    if (!parsed.ok) throw new Error("config");
+    const { specOf } = await import("../../src/health/cron");
+    const spec = specOf(parsed.config.backends.get("glc-1") as never);
+    await env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName("glc-1")).sync(spec, {
+      isolate: "far-away",
+      inflight: 40,
+      requests: 0,
+      failures: 0,
+      tailFailures: 0,
+      latencySumMs: 0,
+      latencyCount: 0,
+    });
+    h.advance(1500);
+    await h.call("/refresh");
+    for (let i = 0; i < 6; i++) expect((await h.call(`/g${i}`)).backend).toBe("glc-2");
+  });
+});
+
 describe("Durable Object calls per request", () => {
   it("costs at most one call per 100 requests at steady state", async () => {
     const backends = [await origin("steady-1"), await origin("steady-2")];

@@ -1,0 +1,55 @@
+// The admin endpoints as an operator meets them: healthz open, status behind the bearer token,
+// 404 when no token is configured, and no credentials in what status shows.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { origin } from "../support/farm";
+import { gatewayFor, json } from "../support/gateway";
+
+const config = async () => ({
+  pools: { p: { backends: [await origin("adm-1")], healthCheck: { enabled: false } } },
+  routes: [{ path: "/*", pool: "p" }],
+});
+
+describe("admin endpoints", () => {
+  it("answers healthz without a token", async () => {
+    const call = gatewayFor(await config());
+    const res = await call("/__aya/healthz");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  it("rejects a missing or wrong token with 401 unauthorized", async () => {
+    const call = gatewayFor(await config());
+    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: "test-admin-token" }]) {
+      const res = await call("/__aya/status", { headers });
+      expect(res.status).toBe(401);
+      expect((await json(res)).error).toMatchObject({ code: "unauthorized" });
+    }
+  });
+
+  it("answers 404 for everything but healthz when no ADMIN_TOKEN is set", async () => {
+    const call = gatewayFor(await config(), { ADMIN_TOKEN: undefined });
+    expect((await call("/__aya/status", { headers: { authorization: "Bearer " } })).status).toBe(404);
+    expect((await call("/__aya/healthz")).status).toBe(200);
+  });
+
+  it("lists pools and backends with their state", async () => {
+    const call = gatewayFor(await config());
+    await call("/x");
+    const res = await call("/__aya/status", { headers: { authorization: "Bearer test-admin-token" } });
+    const body = (await json(res)) as { pools: { name: string; backends: Record<string, unknown>[] }[] };
+    expect(body.pools[0]?.name).toBe("p");
+    expect(body.pools[0]?.backends[0]).toMatchObject({
+      id: "adm-1",
+      healthy: true,
+      circuit: "closed",
+      inflight: expect.any(Number),
+      ewmaLatencyMs: expect.any(Number),
+      lastProbe: null,
+      requests: expect.any(Number),
+      failures: expect.any(Number),
+    });
+    expect(env.ADMIN_TOKEN).toBe("test-admin-token");
+    expect(JSON.stringify(body)).not.toContain("test-admin-token");
+  });
+});
