@@ -3,7 +3,7 @@
 // rendezvous hash of the key (every isolate agrees on it) and the isolate remembers the pin for
 // ttlSeconds. A pinned backend that is no longer usable is replaced and the pin moved: the client
 // sees no error, only (for cookies) a new Set-Cookie.
-import { hashString } from "../balancing/hash";
+import { rendezvous } from "../balancing/ip-hash";
 import type { Affinity, Backend } from "../config/normalize";
 import type { ClientInfo } from "../routing/client";
 import { readCookie } from "../routing/pools";
@@ -61,21 +61,6 @@ export function pinnedBackend<B extends Backend>(
     if (found) return found;
   }
   return rendezvous(usable, key.value);
-}
-
-/** Weighted rendezvous hashing: -w / ln(u) is the largest for the backend this key belongs to. */
-function rendezvous<B extends Backend>(backends: readonly B[], key: string): B | undefined {
-  let best: B | undefined;
-  let bestScore = Number.NEGATIVE_INFINITY;
-  for (const b of backends) {
-    const u = (hashString(`${b.id}\u0000${key}`) + 1) / (2 ** 32 + 1);
-    const score = -b.weight / Math.log(u);
-    if (score > bestScore) {
-      bestScore = score;
-      best = b;
-    }
-  }
-  return best;
 }
 
 export function affinityCookie(affinity: Affinity, backendId: string, secure: boolean): string {

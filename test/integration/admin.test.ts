@@ -20,7 +20,12 @@ describe("admin endpoints", () => {
 
   it("rejects a missing or wrong token with 401 unauthorized", async () => {
     const call = gatewayFor(await config());
-    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: "test-admin-token" }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer nope" },
+      { authorization: "test-admin-token" },
+    ];
+    for (const headers of attempts) {
       const res = await call("/__aya/status", { headers });
       expect(res.status).toBe(401);
       expect((await json(res)).error).toMatchObject({ code: "unauthorized" });
@@ -49,7 +54,7 @@ describe("admin endpoints", () => {
       requests: expect.any(Number),
       failures: expect.any(Number),
     });
-    expect(env.ADMIN_TOKEN).toBe("test-admin-token");
+    expect((env as unknown as { ADMIN_TOKEN: string }).ADMIN_TOKEN).toBe("test-admin-token");
     expect(JSON.stringify(body)).not.toContain("test-admin-token");
   });
 });
