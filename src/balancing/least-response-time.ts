@@ -17,7 +17,8 @@ export function createLeastResponseTime(): Strategy {
       if (!a || !b) return a ?? b;
       const ca = cost(a);
       const cb = cost(b);
-      if (ca === cb) return ctx.random() < 0.5 ? a : b;
+      // A tie (typically: no latency sample yet) is broken by weight, so weights still count.
+      if (ca === cb) return ctx.random() * (a.weight + b.weight) < a.weight ? a : b;
       return ca < cb ? a : b;
     },
   };
