@@ -30,6 +30,7 @@ interface Stored {
   requests: number;
   failures: number;
   usage: UsageByModel;
+  cooldownUntil?: number;
 }
 
 const KEY = "state";
@@ -138,6 +139,8 @@ export class BackendState extends DurableObject<Env> {
 
   private apply(state: Stored, spec: BackendSpec, report: Report, now: number): void {
     state.isolates[report.isolate] = { inflight: report.inflight, at: now };
+    if (report.cooldownUntil && report.cooldownUntil > (state.cooldownUntil ?? 0))
+      state.cooldownUntil = report.cooldownUntil;
     state.requests += report.requests;
     state.failures += report.failures;
     const cfg = spec.circuitBreaker;
@@ -164,6 +167,7 @@ export class BackendState extends DurableObject<Env> {
       healthy: state.healthy,
       circuit: circuitState(state.circuit, now),
       openUntil: state.circuit.openUntil,
+      cooldownUntil: state.cooldownUntil ?? 0,
       inflight,
       ewmaLatencyMs: state.ewma?.value ?? 0,
       at: now,

@@ -13,6 +13,8 @@ export interface RemoteView {
   healthy: boolean;
   circuit: "closed" | "open" | "half-open";
   openUntil: number;
+  /** Out of rotation until then (a 429's Retry-After), as the object knows it. */
+  cooldownUntil: number;
   /** Global in-flight sum, including what this isolate reported as `reportedInflight`. */
   inflight: number;
   ewmaLatencyMs: number;
@@ -28,6 +30,8 @@ export interface LocalBackend {
   failures: number;
   /** Outcomes since the last flush to the Durable Object. */
   pending: Pending;
+  /** Out of rotation until then (ms), from a 429's Retry-After seen by this isolate. */
+  cooldownUntil: number;
   /** Set when the local circuit just opened: the object should hear of it at once. */
   urgent: boolean;
   /** The in-flight count this isolate last reported (already inside remote.inflight). */
@@ -67,6 +71,7 @@ export class IsolateState implements StateStore {
         requests: 0,
         failures: 0,
         pending: emptyPending(),
+        cooldownUntil: 0,
         urgent: false,
         reportedInflight: 0,
       };
@@ -87,6 +92,7 @@ export class IsolateState implements StateStore {
       if (remoteCircuit === "open" || (remoteCircuit === "half-open" && local === "closed"))
         circuit = remoteCircuit;
     }
+    if (Math.max(e.cooldownUntil, remote?.cooldownUntil ?? 0) > now) circuit = "open";
     const inflight = remote ? Math.max(0, remote.inflight - e.reportedInflight) + e.inflight : e.inflight;
     const ewmaLatencyMs = e.ewma?.value ?? remote?.ewmaLatencyMs ?? 0;
     return { healthy: remote?.healthy ?? true, circuit, inflight, ewmaLatencyMs };
@@ -128,6 +134,13 @@ export class IsolateState implements StateStore {
       e.pending.latencySumMs += outcome.latencyMs;
       e.pending.latencyCount += 1;
     }
+  }
+
+  coolDown(backend: Backend, until: number): void {
+    const e = this.entry(backend.id);
+    if (until <= e.cooldownUntil) return;
+    e.cooldownUntil = until;
+    e.urgent = true;
   }
 
   /** Tokens used through an AI provider, counted per model and flushed with the next sync. */

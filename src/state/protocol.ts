@@ -25,6 +25,8 @@ export interface Report {
   latencySumMs: number;
   latencyCount: number;
   lastError?: string;
+  /** Keep the backend out of rotation until then (ms): a 429's Retry-After. */
+  cooldownUntil?: number;
   /** AI usage since the last report, by model. */
   usage?: UsageByModel;
 }
@@ -35,6 +37,7 @@ export interface Snapshot {
   healthy: boolean | null;
   circuit: CircuitState;
   openUntil: number;
+  cooldownUntil: number;
   inflight: number;
   ewmaLatencyMs: number;
   at: number;

@@ -92,7 +92,8 @@ export class StateSync {
     const report: Report | null =
       pending.requests > 0 ||
       entry.inflight !== entry.reportedInflight ||
-      Object.keys(pending.usage).length > 0
+      Object.keys(pending.usage).length > 0 ||
+      entry.cooldownUntil > (entry.remote?.cooldownUntil ?? 0)
         ? {
             isolate: this.id(),
             inflight: entry.inflight,
@@ -102,6 +103,7 @@ export class StateSync {
             latencySumMs: pending.latencySumMs,
             latencyCount: pending.latencyCount,
             lastError: pending.lastError,
+            cooldownUntil: entry.cooldownUntil || undefined,
             usage: pending.usage,
           }
         : null;
@@ -121,6 +123,7 @@ export class StateSync {
           healthy: snapshot.healthy ?? true,
           circuit: snapshot.circuit,
           openUntil: snapshot.openUntil,
+          cooldownUntil: snapshot.cooldownUntil,
           inflight: snapshot.inflight,
           ewmaLatencyMs: snapshot.ewmaLatencyMs,
           at: now,

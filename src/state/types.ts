@@ -28,6 +28,11 @@ export interface StateStore {
   end(backend: Backend, lease: Lease, outcome: Outcome, now: number): void;
   /** Tokens used through an AI provider endpoint, per model (shown in /__aya/status). */
   recordUsage(providerId: string, model: string, promptTokens: number, completionTokens: number): void;
+  /**
+   * Keeps a backend out of rotation until `until` (ms), everywhere: a provider's 429 Retry-After.
+   * Reads as an open circuit; the BackendState object spreads it to every isolate.
+   */
+  coolDown(backend: Backend, until: number): void;
   /** Trial requests in flight to a half-open backend. */
   halfOpenInflight(id: string): number;
 }

@@ -142,6 +142,34 @@ describe("a local circuit that opens", () => {
   });
 });
 
+describe("a cool-down (a provider's Retry-After)", () => {
+  it("takes the backend out of rotation here at once and in every other isolate after its next sync", async () => {
+    const a = await origin("cool-1");
+    const b = await origin("cool-2");
+    const config = {
+      debugHeaders: true,
+      pools: { p: { strategy: "round-robin", backends: [a, b], healthCheck: { enabled: false } } },
+      routes: [{ path: "/*", pool: "p" }],
+    };
+    const h = harness(config);
+    await h.call("/warm");
+    const parsed = (await import("../../src/config/normalize")).parseGateway(config);
+    if (!parsed.ok) throw new Error("config");
+    const cool1 = parsed.config.backends.get("cool-1");
+    if (!cool1) throw new Error("backend");
+    isolateState.coolDown(cool1, Date.now() + 60_000);
+    for (let i = 0; i < 4; i++) expect((await h.call(`/c${i}`)).backend).toBe("cool-2");
+
+    // Another isolate, which never saw the 429, learns it from the object.
+    const { IsolateState } = await import("../../src/state/isolate");
+    const elsewhere = new IsolateState();
+    const sync = new StateSync(elsewhere);
+    await sync.prepare(env.BACKEND_STATE as unknown as StateNamespace, () => undefined, [cool1], Date.now());
+    expect(elsewhere.view(cool1, Date.now()).circuit).toBe("open");
+    expect(elsewhere.view(cool1, Date.now() + 61_000).circuit).toBe("closed");
+  });
+});
+
 describe("least connections is global", () => {
   it("counts requests other isolates have in flight", async () => {
     const a = await origin("glc-1");
