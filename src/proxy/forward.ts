@@ -165,8 +165,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
           statusText: result.response.statusText,
           headers: downstreamHeaders(result.response.headers, input.route.headers.response),
         });
-        if (pool.affinity && selection)
-          rememberPin(pool, backend.id, affinityOf(pool), response, request, now());
+        if (pool.affinity) rememberPin(pool, backend.id, affinityOf(pool), response, request, now());
         return {
           response,
           pool: pool.name,
