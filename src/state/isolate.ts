@@ -5,6 +5,7 @@
 import { updatePeakEwma } from "../balancing/peak-ewma";
 import type { Backend } from "../config/normalize";
 import { type CircuitData, circuitState, newCircuit, recordFailure, recordSuccess } from "./circuit";
+import type { Report } from "./protocol";
 import type { BackendView, Lease, Outcome, StateStore } from "./types";
 import { addUsage, type UsageByModel } from "./usage";
 
@@ -39,15 +40,13 @@ export interface LocalBackend {
   remote?: RemoteView;
 }
 
-export interface Pending {
-  requests: number;
-  failures: number;
-  tailFailures: number;
-  latencySumMs: number;
-  latencyCount: number;
-  lastError?: string;
+/** Outcomes counted since the last flush: the part of a Report this isolate accumulates. */
+export type Pending = Pick<
+  Report,
+  "requests" | "failures" | "tailFailures" | "latencySumMs" | "latencyCount" | "lastError"
+> & {
   usage: UsageByModel;
-}
+};
 
 export const emptyPending = (): Pending => ({
   requests: 0,
