@@ -107,7 +107,7 @@ export async function handleGateway(
         choice.splitPin,
       );
     result = await proxy(cache.stale);
-    cacheStatus = "MISS";
+    cacheStatus = cache.bypassed ? "BYPASS" : "MISS";
     if (result.failed) {
       const stale = await cache.stale();
       if (stale) {

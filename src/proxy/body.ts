@@ -71,7 +71,7 @@ export async function readRequestBody(request: Request, limits: BodyLimits): Pro
   return { kind: "stream", stream, used: false, overLimit: () => exceeded };
 }
 
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
+export function concat(chunks: Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(size);
   let at = 0;
   for (const chunk of chunks) {

@@ -10,44 +10,24 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createApp, defaultDeps } from "../../src/app";
-import type { Clock } from "../../src/clock";
 import worker from "../../src/index";
 import { isolateState } from "../../src/state/isolate";
 import { type StateNamespace, StateSync } from "../../src/state/sync";
+import { clockedGateway } from "../support/clocked";
 import { info, origin, start, stop } from "../support/farm";
 
 function harness(config: unknown, namespace: unknown = env.BACKEND_STATE) {
-  let t = Date.now();
-  const clock: Clock = { now: () => t, random: Math.random };
-  const sync = new StateSync(isolateState);
-  const app = createApp({
-    ...defaultDeps,
-    clock,
-    prepare: (c, backends) =>
-      sync.prepare(namespace as StateNamespace, (p) => c.executionCtx.waitUntil(p), backends, t),
-  });
-  const testEnv = { ...env, GATEWAY: config };
+  const h = clockedGateway(config, namespace);
   return {
-    sync,
-    advance: (ms: number) => {
-      t += ms;
-    },
-    async call(path: string, headers: Record<string, string> = {}) {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(new Request(`https://gw.example${path}`, { headers }), testEnv, ctx);
-      const body = await res.text();
-      await waitOnExecutionContext(ctx);
-      return {
-        status: res.status,
-        body,
-        backend: res.headers.get("x-aya-backend"),
-        attempts: res.headers.get("x-aya-attempts"),
-      };
-    },
+    ...h,
+    call: (path: string, headers: Record<string, string> = {}) => h.call(path, { headers }),
     async cron() {
       const ctx = createExecutionContext();
-      await worker.scheduled(createScheduledController({ cron: "* * * * *" }), testEnv as never, ctx);
+      await worker.scheduled(
+        createScheduledController({ cron: "* * * * *" }),
+        { ...env, GATEWAY: config } as never,
+        ctx,
+      );
       await waitOnExecutionContext(ctx);
     },
   };

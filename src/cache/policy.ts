@@ -1,0 +1,46 @@
+// What may be stored and for how long: the route's ttl, overridden by the origin's
+// Cache-Control (s-maxage, then max-age); no-store and private are never stored, no-cache is
+// stored as already stale (served only through stale-while-revalidate / stale-if-error);
+// Set-Cookie answers are never stored; only statuses RFC 9111 §4.2.2 calls heuristically
+// cacheable (minus 206, 405, 414, 501, which a gateway should not replay).
+import type { CachePolicy } from "../config/normalize";
+
+const CACHEABLE_STATUS = new Set([200, 203, 204, 300, 301, 308, 404, 410]);
+
+export type StoreDecision = { store: false; reason: string } | { store: true; ttlSeconds: number };
+
+export function storeDecision(status: number, headers: Headers, policy: CachePolicy): StoreDecision {
+  if (!CACHEABLE_STATUS.has(status)) return { store: false, reason: `status ${status}` };
+  if (headers.has("set-cookie")) return { store: false, reason: "set-cookie" };
+  const cc = parseCacheControl(headers.get("cache-control"));
+  if (cc.has("no-store")) return { store: false, reason: "no-store" };
+  if (cc.has("private")) return { store: false, reason: "private" };
+  const length = Number(headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(length) && length > policy.maxBodyBytes) return { store: false, reason: "too large" };
+  if (cc.has("no-cache")) return { store: true, ttlSeconds: 0 };
+  const shared = seconds(cc.get("s-maxage"));
+  const own = seconds(cc.get("max-age"));
+  return { store: true, ttlSeconds: shared ?? own ?? policy.ttlSeconds };
+}
+
+export function parseCacheControl(header: string | null): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  if (!header) return out;
+  for (const part of header.split(",")) {
+    const [name, value] = part.trim().split("=", 2);
+    if (name) out.set(name.toLowerCase(), value?.replace(/^"|"$/g, ""));
+  }
+  return out;
+}
+
+function seconds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** The client asked us not to answer from cache. */
+export function clientBypass(headers: Headers): boolean {
+  const cc = parseCacheControl(headers.get("cache-control"));
+  return cc.has("no-cache") || cc.has("no-store") || headers.get("pragma") === "no-cache";
+}

@@ -1,0 +1,55 @@
+// The real app with a clock the test moves: for behaviour that depends on time (snapshot
+// refresh, cache freshness) without sleeping.
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { createApp, defaultDeps } from "../../src/app";
+import type { Clock } from "../../src/clock";
+import { isolateState } from "../../src/state/isolate";
+import { type StateNamespace, StateSync } from "../../src/state/sync";
+
+export interface ClockedResponse {
+  status: number;
+  body: string;
+  headers: Headers;
+  backend: string | null;
+  attempts: string | null;
+  cache: string | null;
+}
+
+export function clockedGateway(config: unknown, namespace: unknown = env.BACKEND_STATE) {
+  let t = Date.now();
+  const clock: Clock = { now: () => t, random: Math.random };
+  const sync = new StateSync(isolateState);
+  const app = createApp({
+    ...defaultDeps,
+    clock,
+    prepare: (c, backends) =>
+      sync.prepare(namespace as StateNamespace, (p) => c.executionCtx.waitUntil(p), backends, t),
+  });
+  const testEnv = { ...env, GATEWAY: config };
+  return {
+    sync,
+    advance: (ms: number) => {
+      t += ms;
+    },
+    async call(path: string, init: RequestInit = {}): Promise<ClockedResponse> {
+      const ctx = createExecutionContext();
+      const headers = new Headers(init.headers);
+      if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", "203.0.113.7");
+      const res = await app.fetch(
+        new Request(`https://gw.example${path}`, { ...init, headers }),
+        testEnv,
+        ctx,
+      );
+      const body = await res.text();
+      await waitOnExecutionContext(ctx);
+      return {
+        status: res.status,
+        body,
+        headers: res.headers,
+        backend: res.headers.get("x-aya-backend"),
+        attempts: res.headers.get("x-aya-attempts"),
+        cache: res.headers.get("x-aya-cache"),
+      };
+    },
+  };
+}
