@@ -1,0 +1,407 @@
+// Fake AI providers for the demo and the tests: real HTTP servers on 127.0.0.1 speaking the
+// native wire formats of OpenAI, Anthropic and Gemini (JSON answers, event streams, error
+// bodies), answering "You said: <last user message>", calling the first tool when tools are
+// given, and misbehaving on demand. A control API creates them and injects faults:
+//   POST /providers {id, kind}   POST /providers/:id/mode {mode}   POST /providers/:id/stop|start
+//   GET /providers/:id/last      (the last request received: method, url, headers, body)
+// Modes: ok | status:500 | status:429:<retry-after s> | delay:<ms> | break-stream
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+export type ProviderKind = "openai" | "anthropic" | "gemini";
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage["headers"];
+  body: unknown;
+}
+
+interface Message {
+  role: string;
+  content?: unknown;
+  parts?: { text?: string; functionResponse?: unknown }[];
+}
+
+const words = (text: string) => Math.max(1, text.split(/\s+/).filter(Boolean).length);
+
+function lastUserText(messages: Message[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as Message;
+    if (m.role !== "user") continue;
+    if (typeof m.content === "string") return m.content;
+    if (Array.isArray(m.content)) {
+      const parts = m.content as { type?: string; text?: string; content?: string }[];
+      const text = parts
+        .map((p) => p.text ?? (p.type === "tool_result" ? `tool said: ${p.content}` : ""))
+        .join("");
+      if (text) return text;
+    }
+    if (m.parts) {
+      const text = m.parts
+        .map((p) => p.text ?? (p.functionResponse ? `tool said: ${JSON.stringify(p.functionResponse)}` : ""))
+        .join("");
+      if (text) return text;
+    }
+  }
+  return "";
+}
+
+export class FakeProvider {
+  mode = "ok";
+  last?: Seen;
+  port = 0;
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    readonly id: string,
+    readonly kind: ProviderKind,
+  ) {}
+
+  async start(port = this.port): Promise<number> {
+    if (this.server) return this.port;
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    this.last = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
+    const [mode, arg, arg2] = this.mode.split(":");
+    if (mode === "delay") await new Promise((r) => setTimeout(r, Number(arg)));
+    if (mode === "status") return this.error(res, Number(arg), arg2);
+    if (!this.authorised(req)) return this.error(res, 401);
+    const url = new URL(req.url ?? "/", "http://fake");
+    if (this.kind === "openai") return this.openai(url.pathname, body, res);
+    if (this.kind === "anthropic") return this.anthropic(body, res);
+    return this.gemini(url.pathname, body, res);
+  }
+
+  private authorised(req: IncomingMessage): boolean {
+    if (this.kind === "openai")
+      return /^Bearer \S+/.test(req.headers.authorization ?? "") || "api-key" in req.headers;
+    if (this.kind === "anthropic")
+      return Boolean(req.headers["x-api-key"] && req.headers["anthropic-version"]);
+    return Boolean(req.headers["x-goog-api-key"]);
+  }
+
+  private error(res: ServerResponse, status: number, retryAfter?: string): void {
+    const message =
+      status === 401
+        ? "invalid api key"
+        : status === 429
+          ? "rate limited"
+          : `fake ${this.kind} error ${status}`;
+    const body =
+      this.kind === "anthropic"
+        ? { type: "error", error: { type: status === 429 ? "rate_limit_error" : "api_error", message } }
+        : this.kind === "gemini"
+          ? { error: { code: status, message, status: status === 429 ? "RESOURCE_EXHAUSTED" : "INTERNAL" } }
+          : { error: { message, type: "server_error", code: status === 429 ? "rate_limit_exceeded" : null } };
+    res.writeHead(status, {
+      "content-type": "application/json",
+      ...(retryAfter ? { "retry-after": retryAfter } : {}),
+    });
+    res.end(JSON.stringify(body));
+  }
+
+  private sse(res: ServerResponse, events: string[]): void {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    const breakAfterFirst = this.mode === "break-stream";
+    for (const [i, e] of events.entries()) {
+      res.write(e);
+      if (breakAfterFirst && i === 1) {
+        // Let the first events reach the gateway, then drop the connection mid-answer.
+        setTimeout(() => res.socket?.destroy(), 50);
+        return;
+      }
+    }
+    res.end();
+  }
+
+  private openai(path: string, body: Record<string, unknown>, res: ServerResponse): void {
+    if (path.endsWith("/embeddings")) {
+      const inputs = typeof body.input === "string" ? [body.input] : (body.input as string[]);
+      const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: vector(text) }));
+      return json(res, {
+        object: "list",
+        data,
+        model: body.model,
+        usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+      });
+    }
+    const messages = (body.messages as Message[]) ?? [];
+    const lastMessage = messages[messages.length - 1];
+    const text =
+      lastMessage?.role === "tool"
+        ? `[openai] tool said: ${String(lastMessage.content)}`
+        : `[openai] You said: ${lastUserText(messages)}`;
+    const tools = body.tools as { function: { name: string } }[] | undefined;
+    const lastRole = messages[messages.length - 1]?.role;
+    const call = tools?.length && lastRole !== "tool" ? tools[0]?.function.name : undefined;
+    const usage = {
+      prompt_tokens: words(JSON.stringify(messages)),
+      completion_tokens: words(text),
+      total_tokens: 0,
+    };
+    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    const base = { id: "chatcmpl-fake", created: 1700000000, model: body.model };
+    const args = JSON.stringify({ query: lastUserText(messages) });
+    if (!body.stream) {
+      const message = call
+        ? {
+            role: "assistant",
+            content: null,
+            tool_calls: [{ id: "call_1", type: "function", function: { name: call, arguments: args } }],
+          }
+        : { role: "assistant", content: text };
+      return json(res, {
+        ...base,
+        object: "chat.completion",
+        choices: [{ index: 0, message, finish_reason: call ? "tool_calls" : "stop" }],
+        usage,
+      });
+    }
+    const ev = (delta: unknown, finish: string | null = null) =>
+      `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const events = [ev({ role: "assistant", content: "" })];
+    if (call) {
+      events.push(
+        ev({
+          tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: call, arguments: "" } }],
+        }),
+      );
+      events.push(ev({ tool_calls: [{ index: 0, function: { arguments: args } }] }));
+      events.push(ev({}, "tool_calls"));
+    } else {
+      for (const piece of text.match(/.{1,8}/g) ?? []) events.push(ev({ content: piece }));
+      events.push(ev({}, "stop"));
+    }
+    const options = body.stream_options as { include_usage?: boolean } | undefined;
+    if (options?.include_usage)
+      events.push(
+        `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [], usage })}\n\n`,
+      );
+    events.push("data: [DONE]\n\n");
+    this.sse(res, events);
+  }
+
+  private anthropic(body: Record<string, unknown>, res: ServerResponse): void {
+    const messages = (body.messages as Message[]) ?? [];
+    const text = `[anthropic] You said: ${lastUserText(messages)}`;
+    const tools = body.tools as { name: string }[] | undefined;
+    const last = messages[messages.length - 1];
+    const answeringTool =
+      Array.isArray(last?.content) &&
+      (last.content as { type: string }[]).some((b) => b.type === "tool_result");
+    const call = tools?.length && !answeringTool ? tools[0]?.name : undefined;
+    const input = { query: lastUserText(messages) };
+    const usage = { input_tokens: words(JSON.stringify(messages)), output_tokens: words(text) };
+    if (!body.stream) {
+      const content = call
+        ? [{ type: "tool_use", id: "toolu_1", name: call, input }]
+        : [{ type: "text", text }];
+      return json(res, {
+        id: "msg_fake",
+        type: "message",
+        role: "assistant",
+        model: body.model,
+        content,
+        stop_reason: call ? "tool_use" : "end_turn",
+        stop_sequence: null,
+        usage,
+      });
+    }
+    const ev = (type: string, data: Record<string, unknown>) =>
+      `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    const events = [
+      ev("message_start", {
+        message: {
+          id: "msg_fake",
+          type: "message",
+          role: "assistant",
+          content: [],
+          model: body.model,
+          stop_reason: null,
+          usage: { input_tokens: usage.input_tokens, output_tokens: 1 },
+        },
+      }),
+      ev("ping", {}),
+    ];
+    if (call) {
+      events.push(
+        ev("content_block_start", {
+          index: 0,
+          content_block: { type: "tool_use", id: "toolu_1", name: call, input: {} },
+        }),
+      );
+      const args = JSON.stringify(input);
+      events.push(
+        ev("content_block_delta", {
+          index: 0,
+          delta: { type: "input_json_delta", partial_json: args.slice(0, 5) },
+        }),
+      );
+      events.push(
+        ev("content_block_delta", {
+          index: 0,
+          delta: { type: "input_json_delta", partial_json: args.slice(5) },
+        }),
+      );
+    } else {
+      events.push(ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } }));
+      for (const piece of text.match(/.{1,8}/g) ?? [])
+        events.push(ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: piece } }));
+    }
+    events.push(ev("content_block_stop", { index: 0 }));
+    events.push(
+      ev("message_delta", {
+        delta: { stop_reason: call ? "tool_use" : "end_turn", stop_sequence: null },
+        usage: { output_tokens: usage.output_tokens },
+      }),
+    );
+    events.push(ev("message_stop", {}));
+    this.sse(res, events);
+  }
+
+  private gemini(path: string, body: Record<string, unknown>, res: ServerResponse): void {
+    if (path.endsWith(":batchEmbedContents")) {
+      const requests = body.requests as { content: { parts: { text: string }[] } }[];
+      return json(res, {
+        embeddings: requests.map((r) => ({ values: vector(r.content.parts.map((p) => p.text).join("")) })),
+      });
+    }
+    const contents = (body.contents as Message[]) ?? [];
+    const text = `[gemini] You said: ${lastUserText(contents)}`;
+    const tools = body.tools as { functionDeclarations: { name: string }[] }[] | undefined;
+    const last = contents[contents.length - 1];
+    const answeringTool = last?.parts?.some((p) => p.functionResponse);
+    const call =
+      tools?.[0]?.functionDeclarations[0]?.name && !answeringTool
+        ? tools[0].functionDeclarations[0].name
+        : undefined;
+    const usageMetadata = {
+      promptTokenCount: words(JSON.stringify(contents)),
+      candidatesTokenCount: words(text),
+      totalTokenCount: 0,
+    };
+    usageMetadata.totalTokenCount = usageMetadata.promptTokenCount + usageMetadata.candidatesTokenCount;
+    const parts = call
+      ? [{ functionCall: { name: call, args: { query: lastUserText(contents) } } }]
+      : [{ text }];
+    if (path.endsWith(":generateContent")) {
+      return json(res, {
+        candidates: [{ content: { role: "model", parts }, finishReason: "STOP", index: 0 }],
+        usageMetadata,
+        modelVersion: "fake",
+      });
+    }
+    const ev = (data: unknown) => `data: ${JSON.stringify(data)}\r\n\r\n`;
+    const events: string[] = [];
+    if (call) events.push(ev({ candidates: [{ content: { role: "model", parts }, index: 0 }] }));
+    else
+      for (const piece of text.match(/.{1,8}/g) ?? [])
+        events.push(ev({ candidates: [{ content: { role: "model", parts: [{ text: piece }] }, index: 0 }] }));
+    events.push(
+      ev({
+        candidates: [{ content: { role: "model", parts: [{ text: "" }] }, finishReason: "STOP", index: 0 }],
+        usageMetadata,
+      }),
+    );
+    this.sse(res, events);
+  }
+}
+
+function json(res: ServerResponse, value: unknown): void {
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify(value));
+}
+
+/** A small deterministic embedding, so tests can compare vectors. */
+function vector(text: string): number[] {
+  const out = new Array(8).fill(0) as number[];
+  for (let i = 0; i < text.length; i++) out[i % 8] = ((out[i % 8] as number) + text.charCodeAt(i) / 1000) % 1;
+  return out;
+}
+
+export class ProviderFarm {
+  readonly providers = new Map<string, FakeProvider>();
+  private control?: Server;
+
+  async add(id: string, kind: ProviderKind, port = 0): Promise<FakeProvider> {
+    let p = this.providers.get(id);
+    if (!p) {
+      p = new FakeProvider(id, kind);
+      this.providers.set(id, p);
+    }
+    await p.start(port || p.port);
+    return p;
+  }
+
+  async listen(port = 0): Promise<number> {
+    const server = createServer(async (req, res) => {
+      let raw = "";
+      for await (const chunk of req) raw += chunk;
+      const body = raw ? (JSON.parse(raw) as Record<string, string>) : {};
+      const parts = (req.url ?? "/").split("/").filter(Boolean);
+      const reply = (status: number, value: unknown) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(value ?? null));
+      };
+      if (parts[0] !== "providers") return reply(404, { error: "unknown" });
+      if (parts.length === 1 && req.method === "POST") {
+        const p = await this.add(body.id as string, (body.kind as ProviderKind) ?? "openai");
+        return reply(200, { id: p.id, kind: p.kind, port: p.port });
+      }
+      const p = this.providers.get(parts[1] ?? "");
+      if (!p) return reply(404, { error: "no such provider" });
+      if (parts[2] === "mode") p.mode = body.mode ?? "ok";
+      else if (parts[2] === "stop") await p.stop();
+      else if (parts[2] === "start") await p.start();
+      else if (parts[2] === "last") return reply(200, p.last ?? null);
+      return reply(200, { id: p.id, kind: p.kind, port: p.port, mode: p.mode });
+    });
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
+    this.control = server;
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.providers.values()].map((p) => p.stop()));
+    await new Promise<void>((resolve) => (this.control ? this.control.close(() => resolve()) : resolve()));
+  }
+}
+
+/** `npm start`: the demo's providers on fixed ports, control API on :9400. */
+export async function startDemoProviders(): Promise<() => Promise<void>> {
+  const farm = new ProviderFarm();
+  await farm.add("fake-openai", "openai", 9401);
+  await farm.add("fake-anthropic", "anthropic", 9402);
+  await farm.add("fake-gemini", "gemini", 9403);
+  await farm.listen(9400);
+  console.log(
+    "demo AI providers: openai@127.0.0.1:9401  anthropic@127.0.0.1:9402  gemini@127.0.0.1:9403 (control :9400)",
+  );
+  return () => farm.close();
+}

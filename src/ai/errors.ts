@@ -1,0 +1,29 @@
+// Errors on AI routes use OpenAI's shape, so that OpenAI SDKs raise their own typed errors:
+// `{ "error": { "message", "type", "code" } }`. Never a credential, never a stack trace.
+
+export class AiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type: string,
+    readonly code: string | null = null,
+    readonly param: string | null = null,
+  ) {
+    super(message);
+  }
+
+  toResponse(requestId: string, headers?: HeadersInit): Response {
+    const res = Response.json(
+      { error: { message: this.message, type: this.type, code: this.code, param: this.param } },
+      { status: this.status, headers },
+    );
+    res.headers.set("x-request-id", requestId);
+    return res;
+  }
+}
+
+export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
+  new AiError(400, message, "invalid_request_error", code, param);
+
+export const unsupported = (provider: string, param: string) =>
+  badRequest(`${param} is not supported by ${provider}`, param, "unsupported_parameter");

@@ -1,0 +1,397 @@
+// The OpenAI-compatible API through the real Worker, against fake OpenAI, Anthropic and Gemini
+// servers on 127.0.0.1: answers, streams, tools, embeddings, fallback and its limits.
+import { beforeAll, describe, expect, it } from "vitest";
+import { isolateState } from "../../src/state/isolate";
+import { gatewayFor } from "../support/gateway";
+import { fakeProvider, lastRequest, providerMode, startProvider, stopProvider } from "../support/providers";
+
+const secrets = { OPENAI_KEY: "sk-test-openai", ANTHROPIC_KEY: "test-anthropic", GEMINI_KEY: "test-gemini" };
+let call: ReturnType<typeof gatewayFor>;
+
+async function config(prefix: string, extra: Record<string, unknown> = {}) {
+  return {
+    debugHeaders: true,
+    providers: {
+      [`${prefix}oa`]: {
+        type: "openai",
+        apiKeySecret: "OPENAI_KEY",
+        baseUrl: `${await fakeProvider(`${prefix}oa`, "openai")}/v1`,
+      },
+      [`${prefix}an`]: {
+        type: "anthropic",
+        apiKeySecret: "ANTHROPIC_KEY",
+        baseUrl: await fakeProvider(`${prefix}an`, "anthropic"),
+      },
+      [`${prefix}ge`]: {
+        type: "gemini",
+        apiKeySecret: "GEMINI_KEY",
+        baseUrl: await fakeProvider(`${prefix}ge`, "gemini"),
+      },
+    },
+    models: {
+      chat: {
+        targets: [
+          { provider: `${prefix}oa`, model: "gpt-4o-mini" },
+          { provider: `${prefix}an`, model: "claude-3-5-haiku-latest" },
+        ],
+      },
+      claude: { targets: [{ provider: `${prefix}an`, model: "claude-3-5-haiku-latest" }] },
+      gem: { targets: [{ provider: `${prefix}ge`, model: "gemini-2.0-flash" }] },
+      embed: { targets: [{ provider: `${prefix}oa`, model: "text-embedding-3-small" }] },
+      "gem-embed": { targets: [{ provider: `${prefix}ge`, model: "text-embedding-004" }] },
+      ...((extra.models as object) ?? {}),
+    },
+    routes: [{ path: "/v1/*", ai: true }],
+  };
+}
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  call(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+
+async function events(res: Response): Promise<{ data: string[]; raw: string }> {
+  const raw = await res.text();
+  const data = raw
+    .split("\n\n")
+    .filter((e) => e.startsWith("data: "))
+    .map((e) => e.slice(6));
+  return { data, raw };
+}
+
+const user = (content: string) => ({ role: "user", content });
+
+beforeAll(async () => {
+  call = gatewayFor(await config("g-"), secrets);
+});
+
+describe("chat completions", () => {
+  for (const [model, provider, tag] of [
+    ["chat", "g-oa", "openai"],
+    ["claude", "g-an", "anthropic"],
+    ["gem", "g-ge", "gemini"],
+  ] as const) {
+    it(`answers through ${tag} in the OpenAI shape with usage`, async () => {
+      const res = await post("/v1/chat/completions", {
+        model,
+        messages: [{ role: "system", content: "be brief" }, user("hello there")],
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-aya-provider")).toBe(provider);
+      const body = (await res.json()) as {
+        object: string;
+        choices: { message: { content: string }; finish_reason: string }[];
+        usage: { prompt_tokens: number; completion_tokens: number };
+      };
+      expect(body.object).toBe("chat.completion");
+      expect(body.choices[0]?.message.content).toBe(`[${tag}] You said: hello there`);
+      expect(body.choices[0]?.finish_reason).toBe("stop");
+      expect(body.usage.prompt_tokens).toBeGreaterThan(0);
+      expect(body.usage.completion_tokens).toBeGreaterThan(0);
+    });
+
+    it(`streams through ${tag} as chat.completion.chunk events ending in [DONE]`, async () => {
+      const res = await post("/v1/chat/completions", {
+        model,
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [user("stream me")],
+      });
+      expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+      const { data } = await events(res);
+      expect(data[data.length - 1]).toBe("[DONE]");
+      const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
+      const text = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
+      expect(text).toBe(`[${tag}] You said: stream me`);
+      expect(chunks.every((c) => c.object === "chat.completion.chunk")).toBe(true);
+      expect(chunks.some((c) => c.choices[0]?.finish_reason === "stop")).toBe(true);
+      expect(chunks[chunks.length - 1].usage.completion_tokens).toBeGreaterThan(0);
+    });
+
+    it(`translates tools and tool calls through ${tag}, streamed and not`, async () => {
+      const tools = [
+        {
+          type: "function",
+          function: {
+            name: "lookup",
+            description: "find",
+            parameters: { type: "object", properties: { query: { type: "string" } } },
+          },
+        },
+      ];
+      const res = await post("/v1/chat/completions", { model, tools, messages: [user("weather in Paris")] });
+      const body = (await res.json()) as {
+        choices: {
+          message: { tool_calls: { id: string; function: { name: string; arguments: string } }[] };
+          finish_reason: string;
+        }[];
+      };
+      const callOut = body.choices[0]?.message.tool_calls[0];
+      expect(body.choices[0]?.finish_reason).toBe("tool_calls");
+      expect(callOut?.function.name).toBe("lookup");
+      expect(JSON.parse(callOut?.function.arguments ?? "{}")).toEqual({ query: "weather in Paris" });
+
+      const streamed = await post("/v1/chat/completions", {
+        model,
+        tools,
+        stream: true,
+        messages: [user("weather in Rome")],
+      });
+      const chunks = (await events(streamed)).data.slice(0, -1).map((d) => JSON.parse(d));
+      const args = chunks
+        .flatMap((c) => c.choices[0]?.delta?.tool_calls ?? [])
+        .map((t: { function: { arguments: string } }) => t.function.arguments)
+        .join("");
+      expect(JSON.parse(args)).toEqual({ query: "weather in Rome" });
+
+      // The tool's result goes back and the model answers with text.
+      const followUp = await post("/v1/chat/completions", {
+        model,
+        tools,
+        messages: [
+          user("weather in Paris"),
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: [{ id: callOut?.id, type: "function", function: callOut?.function }],
+          },
+          { role: "tool", tool_call_id: callOut?.id, content: '{"temp": 21}' },
+        ],
+      });
+      const answer = (await followUp.json()) as { choices: { message: { content: string } }[] };
+      expect(answer.choices[0]?.message.content).toContain("tool said");
+    });
+  }
+
+  it("sends each provider its own key header and never the client's Authorization", async () => {
+    await post(
+      "/v1/chat/completions",
+      { model: "claude", messages: [user("hi")] },
+      { authorization: "Bearer client-secret" },
+    );
+    const seen = await lastRequest("g-an");
+    expect(seen.headers["x-api-key"]).toBe("test-anthropic");
+    expect(seen.headers["anthropic-version"]).toBe("2023-06-01");
+    expect(seen.headers.authorization).toBeUndefined();
+    expect(JSON.stringify(seen)).not.toContain("client-secret");
+    expect(seen.body.max_tokens).toBe(4096);
+    await post(
+      "/v1/chat/completions",
+      { model: "gem", messages: [user("hi")] },
+      { authorization: "Bearer client-secret" },
+    );
+    const g = await lastRequest("g-ge");
+    expect(g.headers["x-goog-api-key"]).toBe("test-gemini");
+    expect(g.url).toBe("/v1beta/models/gemini-2.0-flash:generateContent");
+  });
+
+  it("addresses a provider directly with provider/model", async () => {
+    const res = await post("/v1/chat/completions", {
+      model: "g-an/claude-3-opus",
+      messages: [user("direct")],
+    });
+    expect(res.headers.get("x-aya-model")).toBe("claude-3-opus");
+    expect(
+      ((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content,
+    ).toContain("[anthropic]");
+  });
+
+  it("answers 404 model_not_found in the OpenAI shape for an unknown model", async () => {
+    const res = await post("/v1/chat/completions", { model: "nope", messages: [user("x")] });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({
+      error: { code: "model_not_found", type: "invalid_request_error" },
+    });
+  });
+
+  it("answers 400 for a bad request and for a parameter the provider cannot honour", async () => {
+    const bad = await post("/v1/chat/completions", { model: "chat", messages: [] });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { type: "invalid_request_error", param: "messages" } });
+    const json = await post("/v1/chat/completions", {
+      model: "claude",
+      response_format: { type: "json_object" },
+      messages: [user("x")],
+    });
+    expect(json.status).toBe(400);
+    expect(await json.json()).toMatchObject({ error: { param: "response_format" } });
+  });
+
+  it("asks Gemini for JSON when response_format is json_object", async () => {
+    await post("/v1/chat/completions", {
+      model: "gem",
+      response_format: { type: "json_object" },
+      messages: [user("x")],
+    });
+    expect((await lastRequest("g-ge")).body.generationConfig).toMatchObject({
+      responseMimeType: "application/json",
+    });
+  });
+
+  it("lists the aliases and provider/model pairs", async () => {
+    const res = await call("/v1/models");
+    const ids = ((await res.json()) as { data: { id: string }[] }).data.map((m) => m.id);
+    expect(ids).toEqual(
+      expect.arrayContaining(["chat", "claude", "gem", "g-oa/gpt-4o-mini", "g-an/claude-3-5-haiku-latest"]),
+    );
+  });
+});
+
+describe("embeddings", () => {
+  it("returns OpenAI embeddings from OpenAI and from Gemini", async () => {
+    for (const model of ["embed", "gem-embed"]) {
+      const res = await post("/v1/embeddings", { model, input: ["one", "two"] });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { object: string; data: { index: number; embedding: number[] }[] };
+      expect(body.object).toBe("list");
+      expect(body.data.map((d) => d.index)).toEqual([0, 1]);
+      expect(body.data[0]?.embedding).toHaveLength(8);
+    }
+  });
+
+  it("refuses embeddings for a provider that has none", async () => {
+    const res = await post("/v1/embeddings", { model: "claude", input: "x" });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe("fallback", () => {
+  async function pair(prefix: string) {
+    const c = await config(prefix);
+    return { call: gatewayFor(c, secrets), first: `${prefix}oa`, second: `${prefix}an` };
+  }
+  const ask = (g: ReturnType<typeof gatewayFor>, stream = false) =>
+    g("/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "chat", stream, messages: [user("fall")] }),
+    });
+
+  it("moves on when the first provider refuses connections", async () => {
+    const p = await pair("fb1-");
+    await stopProvider(p.first);
+    try {
+      const res = await ask(p.call);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-aya-provider")).toBe(p.second);
+      const streamed = await ask(p.call, true);
+      expect((await events(streamed)).data.at(-1)).toBe("[DONE]");
+    } finally {
+      await startProvider(p.first);
+    }
+  });
+
+  it("moves on when the first provider answers 500", async () => {
+    const p = await pair("fb2-");
+    await providerMode(p.first, "status:500");
+    const res = await ask(p.call);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-aya-provider")).toBe(p.second);
+  });
+
+  it("moves on at a 429 and keeps that provider out of rotation for Retry-After", async () => {
+    const p = await pair("fb3-");
+    await providerMode(p.first, "status:429:120");
+    const res = await ask(p.call);
+    expect(res.headers.get("x-aya-provider")).toBe(p.second);
+    await providerMode(p.first, "ok");
+    const next = await ask(p.call);
+    expect(next.headers.get("x-aya-provider")).toBe(p.second);
+    expect(next.headers.get("x-aya-attempts")).toBe("1");
+    // Cooled down in the isolate's state, which is what every isolate learns through its object.
+    expect(isolateState.backends.get(p.first)?.cooldownUntil).toBeGreaterThan(Date.now() + 100_000);
+  });
+
+  it("moves on when the first provider times out", async () => {
+    const c = await config("fb4-");
+    (c.providers["fb4-oa"] as Record<string, unknown>).timeoutMs = 200;
+    const g = gatewayFor(c, secrets);
+    await providerMode("fb4-oa", "delay:2000");
+    const res = await ask(g);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-aya-provider")).toBe("fb4-an");
+  });
+
+  it("does not fall back on a 400: the client gets the provider's error", async () => {
+    const p = await pair("fb5-");
+    await providerMode(p.first, "status:400");
+    const res = await ask(p.call);
+    expect(res.status).toBe(400);
+    expect(res.headers.get("x-aya-provider")).toBe(p.first);
+    expect(await res.json()).toMatchObject({ error: { message: "fake openai error 400" } });
+  });
+
+  it("ends a stream that breaks after its first event with an error event and no [DONE]", async () => {
+    const p = await pair("fb6-");
+    await providerMode(p.first, "break-stream");
+    const res = await ask(p.call, true);
+    expect(res.status).toBe(200);
+    const { data } = await events(res);
+    expect(data).not.toContain("[DONE]");
+    expect(JSON.parse(data.at(-1) as string)).toMatchObject({ error: { code: "stream_interrupted" } });
+  });
+
+  it("names a missing secret without revealing any value", async () => {
+    const g = gatewayFor(await config("fb7-"), {});
+    const res = await ask(g);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).toContain("OPENAI_KEY");
+    expect(text).not.toContain("sk-test");
+  });
+});
+
+describe("model strategies", () => {
+  it("least-cost tries the cheapest target first", async () => {
+    const base = await config("mc-");
+    const c = {
+      ...base,
+      models: {
+        cheap: {
+          strategy: "least-cost",
+          targets: [
+            { provider: "mc-oa", model: "big", inputCostPer1M: 10, outputCostPer1M: 30 },
+            { provider: "mc-an", model: "small", inputCostPer1M: 0.25, outputCostPer1M: 1.25 },
+          ],
+        },
+      },
+    };
+    const g = gatewayFor(c, secrets);
+    const res = await g("/v1/chat/completions", {
+      method: "POST",
+      body: JSON.stringify({ model: "cheap", messages: [user("x")] }),
+    });
+    expect(res.headers.get("x-aya-provider")).toBe("mc-an");
+  });
+
+  it("weighted spreads requests by weight", async () => {
+    const base = await config("mw-");
+    const c = {
+      ...base,
+      models: {
+        w: {
+          strategy: "weighted",
+          targets: [
+            { provider: "mw-oa", model: "a", weight: 3 },
+            { provider: "mw-ge", model: "b", weight: 1 },
+          ],
+        },
+      },
+    };
+    const g = gatewayFor(c, secrets);
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < 80; i++) {
+      const res = await g("/v1/chat/completions", {
+        method: "POST",
+        body: JSON.stringify({ model: "w", messages: [user("x")] }),
+      });
+      const p = res.headers.get("x-aya-provider") as string;
+      counts[p] = (counts[p] ?? 0) + 1;
+      await res.body?.cancel();
+    }
+    expect(counts["mw-oa"]).toBeGreaterThan(45);
+    expect(counts["mw-ge"]).toBeGreaterThan(5);
+  });
+});
