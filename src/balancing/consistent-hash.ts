@@ -4,7 +4,7 @@
 // ceil(LOAD_FACTOR × (total in flight + 1) × its weight share). A backend leaving moves only its
 // own keys; a hot key spills over instead of pushing one backend past ~1.25× its fair share.
 import { hashString } from "./hash";
-import { pickWeighted } from "./pick-min";
+import { pickWeighted } from "./pick-weighted";
 import type { Candidate, Strategy } from "./types";
 
 const VNODES_PER_WEIGHT = 100;

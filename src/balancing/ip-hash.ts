@@ -2,7 +2,7 @@
 // backend and takes the best, so a backend that leaves moves only its own keys and every isolate
 // in every location agrees without shared state. No key: weighted random.
 import { hashString } from "./hash";
-import { pickWeighted } from "./pick-min";
+import { pickWeighted } from "./pick-weighted";
 import type { Candidate, Strategy } from "./types";
 
 export function rendezvous<C extends Pick<Candidate, "id" | "weight">>(

@@ -2,7 +2,7 @@
 // distinct backends (by weight), score each as latency × (in flight + 1) / weight, take the lower.
 // Two random choices avoid the herd that "always the fastest" causes when every isolate agrees;
 // a backend with no sample yet scores 0, so it gets probed by real traffic.
-import { pickWeighted } from "./pick-min";
+import { pickWeighted } from "./pick-weighted";
 import type { Candidate, Strategy } from "./types";
 
 const cost = (c: Candidate) => (c.ewmaLatencyMs * (c.inflight + 1)) / c.weight;

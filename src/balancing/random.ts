@@ -1,5 +1,5 @@
 // Weighted random. Stateless and, with many isolates each picking, about as even as round robin.
-import { pickWeighted } from "./pick-min";
+import { pickWeighted } from "./pick-weighted";
 import type { Strategy } from "./types";
 
 export function createRandom(): Strategy {

@@ -1,10 +1,4 @@
-// Weighted least connections: lowest (in-flight + 1) / weight, so that a backend with twice the
-// weight carries twice the concurrent requests; the +1 counts the request being placed.
-import { pickMin } from "./pick-min";
-import type { Strategy } from "./types";
-
-export function createWeightedLeastConnections(): Strategy {
-  return {
-    pick: (candidates, ctx) => pickMin(candidates, (c) => (c.inflight + 1) / c.weight, ctx.random),
-  };
-}
+// Weighted least connections. Weights count in every strategy that can use them (CONTRACT §2),
+// so `least-connections` already divides the load by weight; this name is kept because users of
+// nginx, HAProxy and LVS look for it, and it behaves identically.
+export { createLeastConnections as createWeightedLeastConnections } from "./least-connections";

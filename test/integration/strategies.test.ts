@@ -1,6 +1,6 @@
 // Every balancing strategy through the real Worker and real origins: what a client sees.
 import { describe, expect, it } from "vitest";
-import { origin } from "../support/farm";
+import { info, origin } from "../support/farm";
 import { gatewayFor } from "../support/gateway";
 
 async function poolOf(prefix: string, weights: number[]) {
@@ -21,6 +21,14 @@ function counter() {
       return id;
     },
   };
+}
+
+async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await scheduler.wait(5);
+  }
 }
 
 function gateway(strategy: string, backends: unknown[], extra: Record<string, unknown> = {}) {
@@ -46,15 +54,21 @@ describe("strategies through the Worker", () => {
     expect(c.counts).toEqual({ "st-wrr-1": 30, "st-wrr-2": 10 });
   });
 
-  it("least-connections avoids the backend holding slow requests", async () => {
-    const call = gateway("least-connections", await poolOf("st-lc", [1, 1]));
-    // Both busy with one slow request each, then one more slow one lands somewhere: the next
-    // requests go to the backend with fewer in flight.
-    const slow = Array.from({ length: 3 }, (_, i) => call(`/slow${i}?delay=400`));
+  it("least-connections sends new requests away from the backend holding a slow one", async () => {
+    const backends = await poolOf("st-lc", [1, 1]);
+    const call = gateway("least-connections", backends);
+    const slow = call("/slow?delay=500");
+    // Wait (by polling the origins, not by sleeping) until the slow request is being served.
+    const busy = await until(async () => {
+      for (const b of backends) if ((await info(b.id)).hits > 0) return b.id;
+      return undefined;
+    });
     const c = counter();
-    const results = await Promise.all(slow);
-    for (const r of results) await c.add(r);
-    expect(Object.values(c.counts).sort()).toEqual([1, 2]);
+    for (let i = 0; i < 4; i++) await c.add(await call("/fast"));
+    const idle = backends.find((b) => b.id !== busy)?.id as string;
+    // Round robin would alternate; least connections keeps off the busy backend.
+    expect(c.counts).toEqual({ [idle]: 4 });
+    expect(await c.add(await slow)).toBe(busy);
   });
 
   it("weighted-least-connections spreads concurrent requests by weight", async () => {
@@ -64,6 +78,13 @@ describe("strategies through the Worker", () => {
     for (const r of results) await c.add(r);
     expect(c.counts["st-wlc-1"]).toBe(6);
     expect(c.counts["st-wlc-2"]).toBe(2);
+  });
+
+  it("weighted-least-connections follows the weights for sequential requests too", async () => {
+    const call = gateway("weighted-least-connections", await poolOf("st-wlc-seq", [3, 1]));
+    const c = counter();
+    for (let i = 0; i < 40; i++) await c.add(await call("/x"));
+    expect(c.counts).toEqual({ "st-wlc-seq-1": 30, "st-wlc-seq-2": 10 });
   });
 
   it("ip-hash keeps each client IP on one backend and spreads IPs", async () => {
