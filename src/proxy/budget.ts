@@ -1,55 +1,83 @@
-// Retry budget, as Envoy defines it: retries in flight may be at most budgetPercent of the
-// requests in flight to a pool (with a floor of MIN_CONCURRENT_RETRIES so that a quiet pool can
-// still retry). A steady trickle of failures is always retried; a storm, where most requests
-// fail at once, is not multiplied by retries across every location. The floor is above Envoy's
-// 3 because one isolate serves many concurrent requests: when one backend of three starts
-// failing, a third of the requests in flight need a retry before its circuit opens, and the
-// benchmark showed a floor of 3 turning some of those into client-visible errors.
-const MIN_CONCURRENT_RETRIES = 10;
+// Retry budget: retries may be at most budgetPercent of a pool's requests over the last
+// WINDOW_SECONDS, plus a small reserve of MIN_RETRIES_PER_SECOND so that a quiet pool can still
+// retry (Finagle's RetryBudget; Envoy's budget is the same idea over concurrency). A steady
+// trickle of failures is always retried; a storm where most requests fail is not multiplied by
+// retries from every location at once.
+//
+// A rate rather than a share of requests *in flight*: when one backend of three starts failing,
+// a burst of requests that were all in flight to it fail together and each needs its one retry;
+// a concurrency cap turns some of those into client-visible errors before the circuit opens,
+// while a rate budget has room for the burst and still caps a sustained storm.
+export const WINDOW_SECONDS = 10;
+export const MIN_RETRIES_PER_SECOND = 10;
 
-interface Active {
+interface Bucket {
+  second: number;
   requests: number;
   retries: number;
 }
 
-export class RetryBudget {
-  private readonly pools = new Map<string, Active>();
+class PoolBudget {
+  private readonly buckets: Bucket[] = Array.from({ length: WINDOW_SECONDS }, () => ({
+    second: -1,
+    requests: 0,
+    retries: 0,
+  }));
 
-  private active(pool: string): Active {
-    let a = this.pools.get(pool);
-    if (!a) {
-      a = { requests: 0, retries: 0 };
-      this.pools.set(pool, a);
+  private bucket(now: number): Bucket {
+    const second = Math.floor(now / 1000);
+    const b = this.buckets[second % WINDOW_SECONDS] as Bucket;
+    if (b.second !== second) {
+      b.second = second;
+      b.requests = 0;
+      b.retries = 0;
     }
-    return a;
+    return b;
   }
 
-  /** A request to the pool starts; release the ticket when it ends. */
-  begin(pool: string): RetryTicket {
-    const a = this.active(pool);
-    a.requests += 1;
-    let taken = 0;
-    return {
-      take(percent) {
-        const allowed = Math.max(MIN_CONCURRENT_RETRIES, (a.requests * percent) / 100);
-        if (a.retries >= allowed) return false;
-        a.retries += 1;
-        taken += 1;
-        return true;
-      },
-      release() {
-        a.requests -= 1;
-        a.retries -= taken;
-        taken = 0;
-      },
-    };
+  request(now: number): void {
+    this.bucket(now).requests += 1;
+  }
+
+  tryRetry(percent: number, now: number): boolean {
+    const current = this.bucket(now);
+    const oldest = current.second - WINDOW_SECONDS + 1;
+    let requests = 0;
+    let retries = 0;
+    for (const b of this.buckets) {
+      if (b.second < oldest) continue;
+      requests += b.requests;
+      retries += b.retries;
+    }
+    const allowed = (requests * percent) / 100 + MIN_RETRIES_PER_SECOND * WINDOW_SECONDS;
+    if (retries >= allowed) return false;
+    current.retries += 1;
+    return true;
   }
 }
 
-export interface RetryTicket {
-  /** One more retry for this request, if the pool's budget allows it. */
-  take(percent: number): boolean;
-  release(): void;
+export class RetryBudget {
+  private readonly pools = new Map<string, PoolBudget>();
+
+  private pool(name: string): PoolBudget {
+    let budget = this.pools.get(name);
+    if (!budget) {
+      budget = new PoolBudget();
+      this.pools.set(name, budget);
+    }
+    return budget;
+  }
+
+  /** A client request to the pool: adds to what the budget allows. */
+  request(pool: string, now: number): void {
+    this.pool(pool).request(now);
+  }
+
+  /** One more retry for a request to this pool, if the budget allows it. */
+  tryRetry(pool: string, percent: number, now: number): boolean {
+    return this.pool(pool).tryRetry(percent, now);
+  }
 }
 
+/** The isolate's budgets, shared by every request it serves. */
 export const retryBudget = new RetryBudget();

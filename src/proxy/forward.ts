@@ -76,12 +76,9 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
     return affinityKeys.get(pool);
   };
 
-  const ticket = retryBudget.begin(primary?.name ?? "");
-  try {
-    return await attemptLoop();
-  } finally {
-    ticket.release();
-  }
+  const budgetPool = primary?.name ?? "";
+  retryBudget.request(budgetPool, now());
+  return attemptLoop();
 
   async function attemptLoop(): Promise<ProxyResult> {
     for (;;) {
@@ -188,7 +185,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
       const failover = result.kind === "network" && result.connect;
       if (failover) continue;
       const left = retriesFor.get(pool.name) ?? retry.retries;
-      if (left <= 0 || !ticket.take(retry.budgetPercent)) break;
+      if (left <= 0 || !retryBudget.tryRetry(budgetPool, retry.budgetPercent, now())) break;
       retriesFor.set(pool.name, left - 1);
     }
 

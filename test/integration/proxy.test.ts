@@ -1,6 +1,8 @@
 // Proxying through the real Worker to real origins on 127.0.0.1: failover, retries, timeouts,
 // the idempotency rule, header hygiene, rewrites, size limits and static targets.
 import { describe, expect, it } from "vitest";
+import { MIN_RETRIES_PER_SECOND, WINDOW_SECONDS } from "../../src/proxy/budget";
+import { clockedGateway } from "../support/clocked";
 import { origin, setMode, stop } from "../support/farm";
 import { gatewayFor, json } from "../support/gateway";
 
@@ -46,6 +48,29 @@ describe("failover and retries", () => {
     const res = await call("/x");
     expect(res.status).toBe(503);
     expect((await json(res)).backend).toMatch(/^all503-/);
+  });
+
+  it("stops retrying once the retry budget is spent, and retries again when the window moves on", async () => {
+    const gw = clockedGateway({
+      debugHeaders: true,
+      pools: {
+        "budget-pool": {
+          ...(await pool("budget", 2)),
+          circuitBreaker: { enabled: false },
+          healthCheck: { enabled: false },
+          retry: { retries: 1, budgetPercent: 0 },
+        },
+      },
+      routes: [{ path: "/*", pool: "budget-pool" }],
+    });
+    await setMode("budget-1", "status:503");
+    await setMode("budget-2", "status:503");
+    // budgetPercent 0 leaves only the reserve: MIN_RETRIES_PER_SECOND × WINDOW_SECONDS retries.
+    for (let i = 0; i < MIN_RETRIES_PER_SECOND * WINDOW_SECONDS; i++)
+      expect((await gw.call("/x")).attempts).toBe("2");
+    expect((await gw.call("/x")).attempts).toBe("1");
+    gw.advance(WINDOW_SECONDS * 1000);
+    expect((await gw.call("/x")).attempts).toBe("2");
   });
 
   it("answers 504 upstream_timeout when the backend is too slow", async () => {
