@@ -65,27 +65,39 @@ async function main() {
     }
   });
 
+  // wrangler runs in its own process group (detached) so that it and the workerd processes it
+  // spawns can be signalled together, and stopped in order: wrangler first, then our servers.
+  const wranglerExited = new Promise<void>((resolve) => wrangler.once("exit", () => resolve()));
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     if (cron) clearInterval(cron);
-    if (wrangler.exitCode === null && wrangler.pid) {
-      try {
-        process.kill(-wrangler.pid, "SIGINT");
-      } catch {
-        // already gone
-      }
+    if (wrangler.pid) {
+      signalGroup(wrangler.pid, "SIGINT");
+      await Promise.race([wranglerExited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      // Whatever is left of the group (a workerd that outlived wrangler) must not survive us.
+      signalGroup(wrangler.pid, "SIGKILL");
     }
     await Promise.all(stops.map((stop) => stop()));
     process.exit(code);
   };
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
+  process.on("SIGHUP", () => void shutdown(0));
   wrangler.on("exit", (code) => void shutdown(code ?? 0));
 }
 
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
 function printTryLines() {
+  const json = "-H 'content-type: application/json'";
   const lines = [
     "",
     "aya demo is up on http://127.0.0.1:8787 — try:",
@@ -101,6 +113,17 @@ function printTryLines() {
     "  curl -i localhost:8787/canary/x                                  # 90/10 split",
     "  curl localhost:8787/__aya/healthz",
     "  curl -H 'authorization: Bearer dev-admin-token' localhost:8787/__aya/status",
+    "",
+    "AI, the OpenAI-compatible API on /v1 (aliases chat, gpt, claude, gemini, embed, gemini-embed;",
+    "fake providers' control API on :9400):",
+    "  curl localhost:8787/v1/models",
+    `  curl -i localhost:8787/v1/chat/completions ${json} -d '{"model":"claude","messages":[{"role":"user","content":"hello"}]}'`,
+    `  curl -N localhost:8787/v1/chat/completions ${json} -d '{"model":"gemini","stream":true,"messages":[{"role":"user","content":"hello"}]}'`,
+    `  curl localhost:8787/v1/embeddings ${json} -d '{"model":"embed","input":"hello"}'`,
+    "  curl -X POST localhost:9400/providers/fake-openai/stop           # take down chat's first target, then:",
+    `  curl -i localhost:8787/v1/chat/completions ${json} -d '{"model":"chat","messages":[{"role":"user","content":"hello"}]}'   # 200, x-aya-provider: anthropic`,
+    "  curl -X POST localhost:9400/providers/fake-openai/start",
+    '  curl -X POST -d \'{"mode":"status:429:30"}\' localhost:9400/providers/fake-openai/mode   # or status:500, delay:2000, break-stream, ok',
     "",
   ];
   console.log(lines.join("\n"));
