@@ -107,23 +107,11 @@ export class FakeProvider {
   }
 
   private error(res: ServerResponse, status: number, retryAfter?: string): void {
-    const message =
-      status === 401
-        ? "invalid api key"
-        : status === 429
-          ? "rate limited"
-          : `fake ${this.kind} error ${status}`;
-    const body =
-      this.kind === "anthropic"
-        ? { type: "error", error: { type: status === 429 ? "rate_limit_error" : "api_error", message } }
-        : this.kind === "gemini"
-          ? { error: { code: status, message, status: status === 429 ? "RESOURCE_EXHAUSTED" : "INTERNAL" } }
-          : { error: { message, type: "server_error", code: status === 429 ? "rate_limit_exceeded" : null } };
     res.writeHead(status, {
       "content-type": "application/json",
       ...(retryAfter ? { "retry-after": retryAfter } : {}),
     });
-    res.end(JSON.stringify(body));
+    res.end(JSON.stringify(errorBody(this.kind, status)));
   }
 
   private sse(res: ServerResponse, events: string[]): void {
@@ -144,12 +132,13 @@ export class FakeProvider {
     if (path.endsWith("/embeddings")) {
       const inputs = typeof body.input === "string" ? [body.input] : (body.input as string[]);
       const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: vector(text) }));
-      return json(res, {
+      json(res, {
         object: "list",
         data,
         model: body.model,
         usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
       });
+      return;
     }
     const messages = (body.messages as Message[]) ?? [];
     const lastMessage = messages[messages.length - 1];
@@ -166,7 +155,12 @@ export class FakeProvider {
       total_tokens: 0,
     };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-    const base = { id: "chatcmpl-fake", created: 1700000000, model: body.model };
+    const base = {
+      id: "chatcmpl-fake",
+      created: 1700000000,
+      model: body.model,
+      system_fingerprint: "fp_fake",
+    };
     const args = JSON.stringify({ query: lastUserText(messages) });
     if (!body.stream) {
       const message = call
@@ -176,15 +170,19 @@ export class FakeProvider {
             tool_calls: [{ id: "call_1", type: "function", function: { name: call, arguments: args } }],
           }
         : { role: "assistant", content: text };
-      return json(res, {
+      json(res, {
         ...base,
         object: "chat.completion",
-        choices: [{ index: 0, message, finish_reason: call ? "tool_calls" : "stop" }],
+        choices: [{ index: 0, message, logprobs: null, finish_reason: call ? "tool_calls" : "stop" }],
         usage,
       });
+      return;
     }
+    // With include_usage, every chunk carries `usage: null` and one last chunk the totals.
+    const options = body.stream_options as { include_usage?: boolean } | undefined;
+    const withUsage = options?.include_usage ? { usage: null } : {};
     const ev = (delta: unknown, finish: string | null = null) =>
-      `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...withUsage })}\n\n`;
     const events = [ev({ role: "assistant", content: "" })];
     if (call) {
       events.push(
@@ -198,7 +196,6 @@ export class FakeProvider {
       for (const piece of text.match(/.{1,8}/g) ?? []) events.push(ev({ content: piece }));
       events.push(ev({}, "stop"));
     }
-    const options = body.stream_options as { include_usage?: boolean } | undefined;
     if (options?.include_usage)
       events.push(
         `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [], usage })}\n\n`,
@@ -222,7 +219,7 @@ export class FakeProvider {
       const content = call
         ? [{ type: "tool_use", id: "toolu_1", name: call, input }]
         : [{ type: "text", text }];
-      return json(res, {
+      json(res, {
         id: "msg_fake",
         type: "message",
         role: "assistant",
@@ -232,6 +229,7 @@ export class FakeProvider {
         stop_sequence: null,
         usage,
       });
+      return;
     }
     const ev = (type: string, data: Record<string, unknown>) =>
       `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
@@ -247,7 +245,6 @@ export class FakeProvider {
           usage: { input_tokens: usage.input_tokens, output_tokens: 1 },
         },
       }),
-      ev("ping", {}),
     ];
     if (call) {
       events.push(
@@ -256,7 +253,11 @@ export class FakeProvider {
           content_block: { type: "tool_use", id: "toolu_1", name: call, input: {} },
         }),
       );
+      events.push(ev("ping", {}));
       const args = JSON.stringify(input);
+      events.push(
+        ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: "" } }),
+      );
       events.push(
         ev("content_block_delta", {
           index: 0,
@@ -271,6 +272,7 @@ export class FakeProvider {
       );
     } else {
       events.push(ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } }));
+      events.push(ev("ping", {}));
       for (const piece of text.match(/.{1,8}/g) ?? [])
         events.push(ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: piece } }));
     }
@@ -288,9 +290,10 @@ export class FakeProvider {
   private gemini(path: string, body: Record<string, unknown>, res: ServerResponse): void {
     if (path.endsWith(":batchEmbedContents")) {
       const requests = body.requests as { content: { parts: { text: string }[] } }[];
-      return json(res, {
+      json(res, {
         embeddings: requests.map((r) => ({ values: vector(r.content.parts.map((p) => p.text).join("")) })),
       });
+      return;
     }
     const contents = (body.contents as Message[]) ?? [];
     const text = `[gemini] You said: ${lastUserText(contents)}`;
@@ -310,27 +313,78 @@ export class FakeProvider {
     const parts = call
       ? [{ functionCall: { name: call, args: { query: lastUserText(contents) } } }]
       : [{ text }];
+    const answer = { modelVersion: "fake", responseId: "fake-response" };
     if (path.endsWith(":generateContent")) {
-      return json(res, {
+      json(res, {
         candidates: [{ content: { role: "model", parts }, finishReason: "STOP", index: 0 }],
         usageMetadata,
-        modelVersion: "fake",
+        ...answer,
       });
+      return;
     }
-    const ev = (data: unknown) => `data: ${JSON.stringify(data)}\r\n\r\n`;
-    const events: string[] = [];
-    if (call) events.push(ev({ candidates: [{ content: { role: "model", parts }, index: 0 }] }));
-    else
-      for (const piece of text.match(/.{1,8}/g) ?? [])
-        events.push(ev({ candidates: [{ content: { role: "model", parts: [{ text: piece }] }, index: 0 }] }));
-    events.push(
-      ev({
-        candidates: [{ content: { role: "model", parts: [{ text: "" }] }, finishReason: "STOP", index: 0 }],
-        usageMetadata,
-      }),
+    // Like Gemini: events end in CRLF pairs, each repeats the running usage, the last one has
+    // the finish reason.
+    const ev = (eventParts: unknown[], done: boolean, candidates: number) =>
+      `data: ${JSON.stringify({
+        candidates: [
+          {
+            content: { role: "model", parts: eventParts },
+            ...(done ? { finishReason: "STOP" } : {}),
+            index: 0,
+          },
+        ],
+        usageMetadata: {
+          promptTokenCount: usageMetadata.promptTokenCount,
+          candidatesTokenCount: candidates,
+          totalTokenCount: usageMetadata.promptTokenCount + candidates,
+        },
+        ...answer,
+      })}\r\n\r\n`;
+    const pieces = call ? [parts] : (text.match(/.{1,8}/g) ?? []).map((piece) => [{ text: piece }]);
+    const events = pieces.map((p, i) =>
+      ev(p, i === pieces.length - 1, i === pieces.length - 1 ? usageMetadata.candidatesTokenCount : i + 1),
     );
     this.sse(res, events);
   }
+}
+
+/** An error body in the provider's own shape (test/fixtures/ai/<provider>/error*.json). */
+function errorBody(kind: ProviderKind, status: number): unknown {
+  const message =
+    status === 401 ? "invalid api key" : status === 429 ? "rate limited" : `fake ${kind} error ${status}`;
+  if (kind === "anthropic") {
+    const types: Record<number, string> = {
+      400: "invalid_request_error",
+      401: "authentication_error",
+      403: "permission_error",
+      404: "not_found_error",
+      413: "request_too_large",
+      429: "rate_limit_error",
+      529: "overloaded_error",
+    };
+    return { type: "error", error: { type: types[status] ?? "api_error", message }, request_id: "req_fake" };
+  }
+  if (kind === "gemini") {
+    const statuses: Record<number, string> = {
+      400: "INVALID_ARGUMENT",
+      401: "UNAUTHENTICATED",
+      403: "PERMISSION_DENIED",
+      404: "NOT_FOUND",
+      429: "RESOURCE_EXHAUSTED",
+      503: "UNAVAILABLE",
+      504: "DEADLINE_EXCEEDED",
+    };
+    return { error: { code: status, message, status: statuses[status] ?? "INTERNAL" } };
+  }
+  const openai: Record<number, { type: string; code: string | null }> = {
+    401: { type: "invalid_request_error", code: "invalid_api_key" },
+    429: { type: "requests", code: "rate_limit_exceeded" },
+  };
+  const { type, code } = openai[status] ?? {
+    type: status >= 500 ? "server_error" : "invalid_request_error",
+    code: null,
+  };
+  return { error: { message, type, param: null, code } };
 }
 
 function json(res: ServerResponse, value: unknown): void {

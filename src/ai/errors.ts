@@ -25,5 +25,10 @@ export class AiError extends Error {
 export const badRequest = (message: string, param: string | null = null, code: string | null = null) =>
   new AiError(400, message, "invalid_request_error", code, param);
 
-export const unsupported = (provider: string, param: string) =>
-  badRequest(`${param} is not supported by ${provider}`, param, "unsupported_parameter");
+/** A parameter (or one of its values) the provider cannot honour: refused, never silently dropped. */
+export const unsupported = (provider: string, param: string, why?: string) =>
+  badRequest(
+    why ? `${param} is not supported by ${provider}: ${why}` : `${param} is not supported by ${provider}`,
+    param,
+    "unsupported_parameter",
+  );

@@ -36,7 +36,7 @@ const toolSchema = z.object({
 export const chatRequestSchema = z.looseObject({
   model: z.string().min(1),
   messages: z.array(messageSchema).min(1),
-  stream: z.boolean().optional(),
+  stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
@@ -44,13 +44,26 @@ export const chatRequestSchema = z.looseObject({
   max_completion_tokens: z.number().int().positive().nullish(),
   stop: z.union([z.string(), z.array(z.string())]).nullish(),
   n: z.number().int().positive().nullish(),
-  tools: z.array(toolSchema).optional(),
+  seed: z.number().int().nullish(),
+  presence_penalty: z.number().min(-2).max(2).nullish(),
+  frequency_penalty: z.number().min(-2).max(2).nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
+  logit_bias: z.record(z.string(), z.number()).nullish(),
+  user: z.string().nullish(),
+  safety_identifier: z.string().nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  reasoning_effort: z.string().nullish(),
+  modalities: z.array(z.string()).nullish(),
+  /** Not OpenAI's, but sent by many OpenAI-compatible clients and honoured by most providers. */
+  top_k: z.number().int().positive().nullish(),
+  tools: z.array(toolSchema).nullish(),
   tool_choice: z
     .union([
       z.enum(["none", "auto", "required"]),
       z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
     ])
-    .optional(),
+    .nullish(),
   response_format: z
     .union([
       z.object({ type: z.literal("text") }),
@@ -60,7 +73,7 @@ export const chatRequestSchema = z.looseObject({
         json_schema: z.looseObject({ name: z.string(), schema: z.unknown().optional() }),
       }),
     ])
-    .optional(),
+    .nullish(),
 });
 
 export const embeddingsRequestSchema = z.looseObject({

@@ -239,6 +239,84 @@ describe("chat completions", () => {
   });
 });
 
+describe("translation through the Worker", () => {
+  it("refuses a parameter the provider cannot honour before calling it, naming the parameter", async () => {
+    const before = await lastRequest("g-an");
+    const res = await post("/v1/chat/completions", {
+      model: "claude",
+      temperature: 1.5,
+      messages: [user("too hot")],
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: { type: "invalid_request_error", code: "unsupported_parameter", param: "temperature" },
+    });
+    expect(await lastRequest("g-an")).toEqual(before);
+    const seeded = await post("/v1/chat/completions", { model: "gem", seed: 7, n: 1, messages: [user("x")] });
+    expect(seeded.status).toBe(200);
+    expect((await lastRequest("g-ge")).body.generationConfig).toEqual({ seed: 7, candidateCount: 1 });
+  });
+
+  it("streams without a usage chunk when the client did not ask for one", async () => {
+    for (const model of ["claude", "gem"]) {
+      const res = await post("/v1/chat/completions", { model, stream: true, messages: [user("no usage")] });
+      const { data } = await events(res);
+      expect(data.at(-1)).toBe("[DONE]");
+      const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
+      expect(chunks.some((c) => "usage" in c)).toBe(false);
+      expect(chunks.at(-1).choices[0].finish_reason).toBe("stop");
+    }
+  });
+
+  it("sends the native request each provider's reference shows", async () => {
+    await post("/v1/chat/completions", {
+      model: "claude",
+      max_tokens: 50,
+      stop: "END",
+      user: "u-1",
+      messages: [{ role: "system", content: "be brief" }, user("hello")],
+    });
+    expect((await lastRequest("g-an")).body).toEqual({
+      model: "claude-3-5-haiku-latest",
+      system: "be brief",
+      messages: [{ role: "user", content: "hello" }],
+      max_tokens: 50,
+      stop_sequences: ["END"],
+      metadata: { user_id: "u-1" },
+    });
+    await post("/v1/chat/completions", {
+      model: "gem",
+      stream: true,
+      max_completion_tokens: 50,
+      messages: [{ role: "system", content: "be brief" }, user("hello")],
+    });
+    const g = await lastRequest("g-ge");
+    expect(g.url).toBe("/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse");
+    expect(g.body).toEqual({
+      contents: [{ role: "user", parts: [{ text: "hello" }] }],
+      systemInstruction: { parts: [{ text: "be brief" }] },
+      generationConfig: { maxOutputTokens: 50 },
+    });
+  });
+
+  it("passes a provider's own 400 on with the message from its native error body", async () => {
+    const c = await config("e4-");
+    const g = gatewayFor(c, secrets);
+    for (const [id, model, message] of [
+      ["e4-an", "claude", "fake anthropic error 400"],
+      ["e4-ge", "gem", "fake gemini error 400"],
+    ] as const) {
+      await providerMode(id, "status:400");
+      const res = await g("/v1/chat/completions", {
+        method: "POST",
+        body: JSON.stringify({ model, messages: [user("x")] }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { message, type: "invalid_request_error" } });
+    }
+  });
+});
+
 describe("embeddings", () => {
   it("returns OpenAI embeddings from OpenAI and from Gemini", async () => {
     for (const model of ["embed", "gem-embed"]) {

@@ -1,22 +1,59 @@
 // Anthropic Messages API (POST /v1/messages, x-api-key + anthropic-version): system messages
 // become `system`, content parts become content blocks (images as base64 or URL sources), tools
 // and tool results become tool_use / tool_result blocks, and the stream's typed events
-// (message_start, content_block_*, message_delta) become OpenAI chunks.
+// (message_start, content_block_*, message_delta, message_stop) become OpenAI chunks.
+// https://docs.anthropic.com/en/api/messages · /en/docs/build-with-claude/streaming
 import { badRequest, unsupported } from "../errors";
 import {
+  type ChatChunk,
   type ChatCompletion,
   type ChatMessage,
   type ChatRequest,
   type FinishReason,
   type ToolCall,
-  textOf,
   usageOf,
 } from "../openai-types";
-import { type Adapter, type ChunkMeta, chunk, dataUrl, jsonRequest, nestedErrorMessage } from "./types";
+import { checkParams, commonParams, onlyDefault, type ParamTable } from "./params";
+import {
+  type Adapter,
+  type ChunkMeta,
+  chunk,
+  dataUrl,
+  jsonRequest,
+  nestedErrorMessage,
+  partsOf,
+  textOnly,
+  toolArguments,
+  usageChunk,
+} from "./types";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 /** Anthropic requires max_tokens; OpenAI does not. */
 export const DEFAULT_MAX_TOKENS = 4096;
+
+const params: ParamTable = {
+  ...commonParams,
+  // Claude samples at 0–1 where OpenAI takes 0–2: above 1 the number means something Claude
+  // cannot do, and clamping it would quietly answer a different question.
+  temperature: (v) => (v as number) <= 1 || "Claude's temperature range is 0 to 1",
+  top_p: "translated",
+  top_k: "translated",
+  stop: "translated",
+  tool_choice: "translated",
+  // false → tool_choice.disable_parallel_tool_use
+  parallel_tool_calls: "translated",
+  // → metadata.user_id, Anthropic's end-user id for abuse detection
+  user: "translated",
+  safety_identifier: "translated",
+  // json_schema → output_config.format; Claude has no schema-free JSON mode.
+  response_format: (v) =>
+    (v as ChatRequest["response_format"])?.type !== "json_object" ||
+    'Claude returns JSON only against a schema: use type "json_schema"',
+  n: onlyDefault(1),
+  presence_penalty: onlyDefault(0),
+  frequency_penalty: onlyDefault(0),
+  // seed, reasoning_effort, audio, verbosity, web_search_options…: in no table, so refused.
+};
 
 type Block =
   | { type: "text"; text: string }
@@ -32,99 +69,133 @@ interface NativeMessage {
   content: Block[];
 }
 
-function blocks(content: ChatMessage["content"]): Block[] {
-  if (typeof content === "string") return content ? [{ type: "text", text: content }] : [];
-  const out: Block[] = [];
-  for (const part of content ?? []) {
-    if (part.type === "text") out.push({ type: "text", text: (part as { text: string }).text });
-    else if (part.type === "image_url") {
-      const url = (part as { image_url: { url: string } }).image_url.url;
+function blocks(message: ChatMessage, index: number): Block[] {
+  return partsOf(message, index).flatMap(({ part, where }): Block[] => {
+    if (part.type === "text") return part.text ? [{ type: "text", text: String(part.text) }] : [];
+    if (part.type === "image_url") {
+      // `detail` is OpenAI's resolution hint; Claude sizes images itself.
+      const url = (part.image_url as { url: string }).url;
       const data = dataUrl(url);
-      out.push({
-        type: "image",
-        source: data ? { type: "base64", media_type: data.mimeType, data: data.data } : { type: "url", url },
-      });
-    } else throw unsupported("anthropic", `content part type "${part.type}"`);
-  }
-  return out;
+      return [
+        {
+          type: "image",
+          source: data
+            ? { type: "base64", media_type: data.mimeType, data: data.data }
+            : { type: "url", url },
+        },
+      ];
+    }
+    throw unsupported("anthropic", where, `content part type "${part.type}"`);
+  });
 }
 
-function parseArguments(call: ToolCall): unknown {
-  try {
-    return JSON.parse(call.function.arguments || "{}");
-  } catch {
-    throw badRequest(`tool call ${call.id} has arguments that are not JSON`, "messages");
-  }
+function toolUses(message: ChatMessage, index: number): Block[] {
+  return (message.tool_calls ?? []).map((call) => ({
+    type: "tool_use",
+    id: call.id,
+    name: call.function.name,
+    input: toolArguments(call, index),
+  }));
+}
+
+function toolResult(message: ChatMessage, index: number): Block {
+  if (!message.tool_call_id)
+    throw badRequest("a tool message needs the tool_call_id it answers", `messages[${index}].tool_call_id`);
+  return {
+    type: "tool_result",
+    tool_use_id: message.tool_call_id,
+    content: textOnly("anthropic", message, index),
+  };
 }
 
 export function toAnthropic(req: ChatRequest, model: string): Record<string, unknown> {
-  if (req.response_format && req.response_format.type !== "text")
-    throw unsupported("anthropic", "response_format");
-  if (req.n && req.n > 1) throw unsupported("anthropic", "n");
+  checkParams("anthropic", req, params);
   const system: string[] = [];
   const messages: NativeMessage[] = [];
   const push = (role: NativeMessage["role"], content: Block[]) => {
+    // Anthropic refuses empty turns; an empty one says nothing, so it is left out.
+    if (content.length === 0) return;
     const last = messages[messages.length - 1];
-    // Anthropic wants user and assistant turns to alternate: merge consecutive ones.
+    // Anthropic wants user and assistant turns to alternate: consecutive ones are merged (tool
+    // results after an assistant's calls become one user turn, as Anthropic expects them).
     if (last && last.role === role) last.content.push(...content);
     else messages.push({ role, content });
   };
-  for (const m of req.messages) {
-    if (m.role === "system" || m.role === "developer") system.push(textOf(m.content));
-    else if (m.role === "user") push("user", blocks(m.content));
-    else if (m.role === "assistant") {
-      const content = blocks(m.content);
-      for (const call of m.tool_calls ?? []) {
-        content.push({
-          type: "tool_use",
-          id: call.id,
-          name: call.function.name,
-          input: parseArguments(call),
-        });
-      }
-      push("assistant", content);
-    } else if (m.role === "tool") {
-      push("user", [{ type: "tool_result", tool_use_id: m.tool_call_id ?? "", content: textOf(m.content) }]);
-    }
-  }
+  req.messages.forEach((m, i) => {
+    if (m.role === "system" || m.role === "developer") system.push(textOnly("anthropic", m, i));
+    else if (m.role === "user") push("user", blocks(m, i));
+    else if (m.role === "assistant") push("assistant", [...blocks(m, i), ...toolUses(m, i)]);
+    else push("user", [toolResult(m, i)]);
+  });
   const body: Record<string, unknown> = {
     model,
-    messages,
+    // A turn that is one text block is written as Anthropic's own shorthand, a plain string.
+    messages: messages.map((m) => {
+      const only = m.content.length === 1 ? m.content[0] : undefined;
+      return only?.type === "text" ? { role: m.role, content: only.text } : m;
+    }),
     max_tokens: req.max_completion_tokens ?? req.max_tokens ?? DEFAULT_MAX_TOKENS,
   };
   if (system.length) body.system = system.join("\n\n");
-  if (req.temperature != null) body.temperature = Math.min(req.temperature, 1);
+  if (req.temperature != null) body.temperature = req.temperature;
   if (req.top_p != null) body.top_p = req.top_p;
+  if (req.top_k != null) body.top_k = req.top_k;
   if (req.stop != null) body.stop_sequences = typeof req.stop === "string" ? [req.stop] : req.stop;
   if (req.stream) body.stream = true;
+  const userId = req.safety_identifier ?? req.user;
+  if (userId) body.metadata = { user_id: userId };
   if (req.tools?.length) {
     body.tools = req.tools.map((t) => ({
       name: t.function.name,
-      description: t.function.description,
+      ...(t.function.description ? { description: t.function.description } : {}),
       input_schema: t.function.parameters ?? { type: "object", properties: {} },
     }));
   }
-  const choice = req.tool_choice;
-  if (choice === "auto") body.tool_choice = { type: "auto" };
-  else if (choice === "required") body.tool_choice = { type: "any" };
-  else if (choice === "none") body.tool_choice = { type: "none" };
-  else if (choice) body.tool_choice = { type: "tool", name: choice.function.name };
+  const toolChoice = anthropicToolChoice(req);
+  if (toolChoice) body.tool_choice = toolChoice;
+  if (req.response_format?.type === "json_schema")
+    body.output_config = { format: { type: "json_schema", schema: req.response_format.json_schema.schema } };
   return body;
+}
+
+function anthropicToolChoice(req: ChatRequest): Record<string, unknown> | undefined {
+  const choice = req.tool_choice;
+  if (choice === "none") return { type: "none" };
+  const serial = req.parallel_tool_calls === false ? { disable_parallel_tool_use: true } : {};
+  if (choice === "required") return { type: "any", ...serial };
+  if (typeof choice === "object" && choice) return { type: "tool", name: choice.function.name, ...serial };
+  if (choice === "auto" || req.parallel_tool_calls === false) return { type: "auto", ...serial };
+  return undefined;
 }
 
 const finish: Record<string, FinishReason> = {
   end_turn: "stop",
   stop_sequence: "stop",
+  // A server tool's long turn paused; the client continues it like a finished turn.
+  pause_turn: "stop",
   max_tokens: "length",
+  model_context_window_exceeded: "length",
   tool_use: "tool_calls",
   refusal: "content_filter",
 };
+const finishOf = (reason: string | null | undefined): FinishReason => finish[reason ?? ""] ?? "stop";
+
+interface NativeUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
+/** OpenAI's prompt_tokens counts cached input too; Anthropic reports cache reads and writes apart. */
+const promptTokens = (u: NativeUsage | undefined) =>
+  (u?.input_tokens ?? 0) + (u?.cache_creation_input_tokens ?? 0) + (u?.cache_read_input_tokens ?? 0);
 
 interface NativeResponse {
   id: string;
   content: Block[];
   stop_reason: string | null;
-  usage?: { input_tokens?: number; output_tokens?: number };
+  usage?: NativeUsage;
 }
 
 export function fromAnthropic(body: NativeResponse, meta: ChunkMeta): ChatCompletion {
@@ -153,42 +224,43 @@ export function fromAnthropic(body: NativeResponse, meta: ChunkMeta): ChatComple
           content: text || (toolCalls.length ? null : ""),
           ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
         },
-        finish_reason: finish[body.stop_reason ?? ""] ?? "stop",
+        finish_reason: finishOf(body.stop_reason),
       },
     ],
-    usage: usageOf(body.usage?.input_tokens ?? 0, body.usage?.output_tokens ?? 0),
+    usage: usageOf(promptTokens(body.usage), body.usage?.output_tokens ?? 0),
   };
 }
 
 interface StreamEvent {
   type: string;
   index?: number;
-  message?: { usage?: { input_tokens?: number; output_tokens?: number } };
-  content_block?: { type: string; id?: string; name?: string };
-  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string };
-  usage?: { output_tokens?: number; input_tokens?: number };
+  message?: { usage?: NativeUsage };
+  content_block?: { type: string; id?: string; name?: string; text?: string };
+  delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string | null };
+  usage?: NativeUsage;
   error?: { type?: string; message?: string };
 }
 
-export function anthropicStream(
-  meta: ChunkMeta,
-): TransformStream<{ data: string }, ReturnType<typeof chunk>> {
-  let promptTokens = 0;
-  let completionTokens = 0;
+export function anthropicStream(meta: ChunkMeta): TransformStream<{ data: string }, ChatChunk> {
+  let usage: NativeUsage = {};
   let stopReason: FinishReason = "stop";
   let stopped = false;
+  // Content blocks are numbered across text and tool_use; OpenAI numbers tool calls alone.
   const toolIndexOfBlock = new Map<number, number>();
   return new TransformStream({
     transform(sse, controller) {
       const event = JSON.parse(sse.data) as StreamEvent;
       switch (event.type) {
         case "message_start":
-          promptTokens = event.message?.usage?.input_tokens ?? 0;
-          completionTokens = event.message?.usage?.output_tokens ?? 0;
+          usage = { ...event.message?.usage };
           controller.enqueue(chunk(meta, { role: "assistant", content: "" }));
           return;
         case "content_block_start":
-          if (event.content_block?.type === "tool_use") {
+          // A text block starts empty in every stream the reference shows; should one not, its
+          // text is not lost.
+          if (event.content_block?.type === "text" && event.content_block.text)
+            controller.enqueue(chunk(meta, { content: event.content_block.text }));
+          else if (event.content_block?.type === "tool_use") {
             const toolIndex = toolIndexOfBlock.size;
             toolIndexOfBlock.set(event.index ?? 0, toolIndex);
             controller.enqueue(
@@ -206,35 +278,31 @@ export function anthropicStream(
           }
           return;
         case "content_block_delta":
-          if (event.delta?.type === "text_delta")
-            controller.enqueue(chunk(meta, { content: event.delta.text ?? "" }));
-          else if (event.delta?.type === "input_json_delta") {
-            const index = toolIndexOfBlock.get(event.index ?? 0) ?? 0;
+          if (event.delta?.type === "text_delta" && event.delta.text)
+            controller.enqueue(chunk(meta, { content: event.delta.text }));
+          else if (event.delta?.type === "input_json_delta" && event.delta.partial_json) {
+            const index = toolIndexOfBlock.get(event.index ?? 0);
+            if (index === undefined) throw new Error("input_json_delta for a block that is not a tool_use");
             controller.enqueue(
-              chunk(meta, {
-                tool_calls: [{ index, function: { arguments: event.delta.partial_json ?? "" } }],
-              }),
+              chunk(meta, { tool_calls: [{ index, function: { arguments: event.delta.partial_json } }] }),
             );
           }
           return;
         case "message_delta":
-          stopReason = finish[event.delta?.stop_reason ?? ""] ?? "stop";
-          completionTokens = event.usage?.output_tokens ?? completionTokens;
-          if (event.usage?.input_tokens) promptTokens = event.usage.input_tokens;
+          stopReason = finishOf(event.delta?.stop_reason);
+          // message_delta's counts are cumulative; newer API versions repeat the input counts here.
+          for (const [key, value] of Object.entries(event.usage ?? {}))
+            if (typeof value === "number") usage[key as keyof NativeUsage] = value;
           return;
         case "message_stop":
           stopped = true;
           controller.enqueue(chunk(meta, {}, stopReason));
-          controller.enqueue({
-            ...chunk(meta, {}),
-            choices: [],
-            usage: usageOf(promptTokens, completionTokens),
-          });
+          controller.enqueue(usageChunk(meta, usageOf(promptTokens(usage), usage.output_tokens ?? 0)));
           return;
         case "error":
           throw new Error(event.error?.message ?? "anthropic stream error");
         default:
-          return; // ping, content_block_stop
+          return; // ping, content_block_stop, and event types added later
       }
     },
     flush() {

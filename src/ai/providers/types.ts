@@ -2,12 +2,15 @@
 // native answer, and how to turn the native event stream into OpenAI chunks. Everything else
 // (targets, health, circuit, fallback, usage) is the gateway's and the same for every provider.
 import type { ProviderConfig } from "../../config/normalize";
+import { badRequest } from "../errors";
 import type {
   ChatChunk,
   ChatCompletion,
+  ChatMessage,
   ChatRequest,
   EmbeddingsRequest,
   EmbeddingsResponse,
+  ToolCall,
 } from "../openai-types";
 import type { SseEvent } from "../sse";
 
@@ -45,7 +48,7 @@ export interface Adapter {
 
 /** `data:<mime>;base64,<data>` split, or undefined for an ordinary URL. */
 export function dataUrl(url: string): { mimeType: string; data: string } | undefined {
-  const match = /^data:([^;]+);base64,(.*)$/.exec(url);
+  const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
   return match ? { mimeType: match[1] as string, data: match[2] as string } : undefined;
 }
 
@@ -70,10 +73,76 @@ export const chunk = (
   meta: ChunkMeta,
   delta: ChatChunk["choices"][number]["delta"],
   finish: ChatChunk["choices"][number]["finish_reason"] = null,
+  index = 0,
 ): ChatChunk => ({
   id: meta.id,
   object: "chat.completion.chunk",
   created: meta.created,
   model: meta.model,
-  choices: [{ index: 0, delta, finish_reason: finish }],
+  choices: [{ index, delta, finish_reason: finish }],
 });
+
+/** The last chunk of a stream: no choices, only the usage (OpenAI's include_usage shape). */
+export const usageChunk = (meta: ChunkMeta, usage: NonNullable<ChatChunk["usage"]>): ChatChunk => ({
+  id: meta.id,
+  object: "chat.completion.chunk",
+  created: meta.created,
+  model: meta.model,
+  choices: [],
+  usage,
+});
+
+/** One content part of a message, with its position for error messages (`messages[2].content[1]`). */
+export interface Part {
+  part: { type: string } & Record<string, unknown>;
+  where: string;
+}
+
+/** A message's content as parts; a string is one text part. */
+export function partsOf(message: ChatMessage, index: number): Part[] {
+  const content = message.content;
+  if (typeof content === "string")
+    return content ? [{ part: { type: "text", text: content }, where: `messages[${index}].content` }] : [];
+  return (content ?? []).map((part, j) => ({
+    part: part as Part["part"],
+    where: `messages[${index}].content[${j}]`,
+  }));
+}
+
+/** The text of a message whose content the provider takes as text only (system, tool results). */
+export function textOnly(provider: string, message: ChatMessage, index: number): string {
+  return partsOf(message, index)
+    .map(({ part, where }) => {
+      if (part.type !== "text")
+        throw badRequest(
+          `${where}: ${message.role} messages take text only on ${provider}`,
+          where,
+          "unsupported_parameter",
+        );
+      return String(part.text);
+    })
+    .join("");
+}
+
+/** A tool call's arguments as an object, for providers that take them parsed. */
+export function toolArguments(call: ToolCall, index: number): Record<string, unknown> {
+  let args: unknown;
+  try {
+    args = JSON.parse(call.function.arguments || "{}");
+  } catch {
+    args = undefined;
+  }
+  if (typeof args !== "object" || args === null || Array.isArray(args))
+    throw badRequest(
+      `tool call ${call.id} has arguments that are not a JSON object`,
+      `messages[${index}].tool_calls`,
+    );
+  return args as Record<string, unknown>;
+}
+
+/** The tool results in `role: "tool"` messages answer calls by id; this finds each call's name. */
+export function toolNamesById(messages: ChatMessage[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const m of messages) for (const call of m.tool_calls ?? []) names.set(call.id, call.function.name);
+  return names;
+}
