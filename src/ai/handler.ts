@@ -1,7 +1,12 @@
 // The OpenAI-compatible API on `ai = true` routes, under the route's prefix:
 // POST /chat/completions (streaming or not), POST /embeddings, GET /models.
+// Answers may come from the AI answer cache (src/cache/ai.ts): looked up once the model is known
+// to exist, before any provider state is prepared, and stored once a whole answer has arrived.
 import type { Context } from "hono";
 import type { ZodType } from "zod";
+import { type AnswerCache, answerCache, cachedAnswerHeaders, withCacheStatus } from "../cache/ai";
+import type { AiKind } from "../cache/ai-policy";
+import { completionChunks, recordStream } from "../cache/ai-stream";
 import type { Gateway, Route } from "../config/normalize";
 import type { AppEnv } from "../env";
 import type { PipelineDeps } from "../gateway";
@@ -9,6 +14,7 @@ import { dispatch, firstChunk, openAiEventStream } from "./dispatch";
 import { AiError, badRequest } from "./errors";
 import { orderTargets, resolveTargets } from "./models";
 import {
+  type ChatChunk,
   type ChatCompletion,
   chatRequestSchema,
   type EmbeddingsResponse,
@@ -89,9 +95,9 @@ async function prepared(
   gateway: Gateway,
   deps: PipelineDeps,
   model: string,
+  resolved: ReturnType<typeof resolveTargets>,
   req: Parameters<typeof orderTargets>[3],
 ) {
-  const resolved = resolveTargets(gateway, model);
   await deps.prepare(
     c,
     resolved.targets.map((t) => t.backend),
@@ -106,10 +112,25 @@ async function chat(
   deps: PipelineDeps,
 ): Promise<Response> {
   const req = await body(c, chatRequestSchema, gateway.limits.maxBodyBytes);
-  const targets = await prepared(c, gateway, deps, req.model, req);
   const stream = req.stream === true;
   const includeUsage = req.stream_options?.include_usage === true;
-  return dispatch({
+  const resolved = resolveTargets(gateway, req.model);
+  const cache = cacheFor(c, deps, "chat", req, req.temperature);
+  const hit = await cache.lookup();
+  if (hit) {
+    const headers = cachedAnswerHeaders(hit, c.get("requestId"), {
+      on: gateway.debugHeaders,
+      route: route.index,
+    });
+    const completion: ChatCompletion = {
+      ...(hit.body as ChatCompletion),
+      id: `chatcmpl-${c.get("requestId")}`,
+      created: Math.floor(deps.clock.now() / 1000),
+    };
+    return stream ? replayStream(completion, includeUsage, headers) : jsonAnswer(completion, headers);
+  }
+  const targets = await prepared(c, gateway, deps, req.model, resolved, req);
+  const response = await dispatch({
     gateway,
     route,
     deps,
@@ -124,7 +145,8 @@ async function chat(
         : req;
       return adapter.chatRequest(native, target);
     },
-    async answer({ upstream, adapter, meta, headers, done }) {
+    async answer({ upstream, adapter, target, meta, headers, done }) {
+      const from = { provider: target.provider.name, model: target.model };
       if (!stream) {
         const completion: ChatCompletion = adapter.chatResponse(await upstream.json(), meta);
         done(
@@ -134,15 +156,59 @@ async function chat(
             completion: completion.usage.completion_tokens,
           },
         );
-        headers.set("content-type", "application/json");
-        return new Response(JSON.stringify(completion), { headers });
+        cache.store(completion, from);
+        return jsonAnswer(completion, headers);
       }
       const { first, reader } = await firstChunk(upstream, adapter, meta);
+      const rest = cache.stores ? recordStream(first, reader, (whole) => cache.store(whole, from)) : reader;
       headers.set("content-type", "text/event-stream; charset=utf-8");
       headers.set("cache-control", "no-cache");
-      return new Response(openAiEventStream(first, reader, includeUsage, done), { headers });
+      return new Response(openAiEventStream(first, rest, includeUsage, done), { headers });
     },
   });
+  return withCacheStatus(response, cache.status, gateway.debugHeaders);
+}
+
+function cacheFor(
+  c: Context<AppEnv>,
+  deps: PipelineDeps,
+  kind: AiKind,
+  request: Record<string, unknown>,
+  temperature?: number | null,
+): AnswerCache {
+  return answerCache({
+    kind,
+    request,
+    temperature,
+    headers: c.req.raw.headers,
+    origin: new URL(c.req.url).origin,
+    env: c.env,
+    ctx: c.executionCtx,
+    now: () => deps.clock.now(),
+  });
+}
+
+function jsonAnswer(answer: object, headers: Headers): Response {
+  headers.set("content-type", "application/json");
+  return new Response(JSON.stringify(answer), { headers });
+}
+
+/** A cached completion as the event stream a provider would have sent, through the same encoder. */
+function replayStream(completion: ChatCompletion, includeUsage: boolean, headers: Headers): Response {
+  const [first, ...rest] = completionChunks(completion, completion);
+  if (!first) return jsonAnswer(completion, headers);
+  const chunks = new ReadableStream<ChatChunk>({
+    start(controller) {
+      for (const chunk of rest) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  headers.set("content-type", "text/event-stream; charset=utf-8");
+  headers.set("cache-control", "no-cache");
+  return new Response(
+    openAiEventStream(first, chunks.getReader(), includeUsage, () => {}),
+    { headers },
+  );
 }
 
 async function embeddings(
@@ -152,8 +218,18 @@ async function embeddings(
   deps: PipelineDeps,
 ): Promise<Response> {
   const req = await body(c, embeddingsRequestSchema, gateway.limits.maxBodyBytes);
-  const targets = await prepared(c, gateway, deps, req.model, { messages: [] });
-  return dispatch({
+  const resolved = resolveTargets(gateway, req.model);
+  const cache = cacheFor(c, deps, "embeddings", req);
+  const hit = await cache.lookup();
+  if (hit) {
+    const headers = cachedAnswerHeaders(hit, c.get("requestId"), {
+      on: gateway.debugHeaders,
+      route: route.index,
+    });
+    return jsonAnswer(hit.body as EmbeddingsResponse, headers);
+  }
+  const targets = await prepared(c, gateway, deps, req.model, resolved, { messages: [] });
+  const response = await dispatch({
     gateway,
     route,
     deps,
@@ -171,8 +247,9 @@ async function embeddings(
         ? adapter.embeddingsResponse(await upstream.json(), target.model)
         : ((await upstream.json()) as EmbeddingsResponse);
       done(true, { prompt: result.usage?.prompt_tokens ?? 0, completion: 0 });
-      headers.set("content-type", "application/json");
-      return new Response(JSON.stringify(result), { headers });
+      cache.store(result, { provider: target.provider.name, model: target.model });
+      return jsonAnswer(result, headers);
     },
   });
+  return withCacheStatus(response, cache.status, gateway.debugHeaders);
 }

@@ -1,19 +1,28 @@
-// Route response cache in Workers KV, with stale-while-revalidate and stale-if-error.
+// Route response cache in Workers KV, with stale-while-revalidate and stale-if-error, and a
+// short-lived copy of fresh entries in each location's Cache API in front of KV (tier.ts).
 //
-// Consistency, in plain words: an answer stored in one location is seen by the others within
-// about a minute (KV propagation), and a purge likewise takes up to a minute to reach every
-// location; reads in a location may be served from KV's own edge cache for up to 60 s. There is
-// no Cache API tier in front of KV: the Cache API is per location and cannot be purged from the
-// Worker everywhere, so a purge through /__aya/cache/purge would leave stale copies behind in
-// other locations; hot KV keys are already read from the location's own KV cache.
+// Consistency, in plain words: the cache is shared by every location through KV, and KV is
+// eventually consistent. An answer stored in one location is seen by the others within about a
+// minute, and so is a purge: KV keeps what it read in each location for up to a minute before
+// it looks again. On top of that each location may keep serving its own Cache API copy of a
+// fresh answer for up to TIER_MAX_SECONDS (10 s) after it last read KV, and a purge reaches
+// only the copy in the location that ran it. So after a purge or a refresh, every location
+// serves the new state within about 70 s (60 s of KV plus 10 s of local copy), the purging
+// location at once. Freshness itself is never stretched by either layer: every answer's age is
+// computed from the time it was stored, by the gateway's clock, and a copy is never served past
+// its entry's ttl; stale-while-revalidate and stale-if-error answers always come from KV.
+// Two writers of the same entry in different locations: the last write wins (KV has no
+// compare-and-set), which for a cache only means one of two good answers is kept.
 import type { Route } from "../config/normalize";
 import type { Bindings } from "../env";
 import { concat } from "../proxy/body";
 import type { ProxyResult } from "../proxy/forward";
 import { decodeEntry, encodeEntry, entryResponse } from "./entry";
-import { type EntryMeta, freshness, kvLifetime, usableOnError } from "./freshness";
-import { cacheKey, normalisedUrl } from "./key";
-import { clientBypass, storeDecision } from "./policy";
+import { type EntryMeta, freshness, usableOnError } from "./freshness";
+import { cacheKey, normalisedUrl, routeScope } from "./key";
+import { clientBypass, clientNoStore, storeDecision } from "./policy";
+import { type Found, keepNear, readKv, writeEntry } from "./store";
+import { locationTier } from "./tier";
 
 export interface CacheInput {
   route: Route;
@@ -39,11 +48,6 @@ export interface CacheSession {
   readonly bypassed: boolean;
 }
 
-interface Found {
-  meta: EntryMeta;
-  value: ArrayBuffer;
-}
-
 /** Keys being revalidated by this isolate: at most one background refresh per key at a time. */
 const revalidating = new Set<string>();
 
@@ -55,17 +59,14 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
   if (!(policy.methods as string[]).includes(method)) return undefined;
   const isHead = method === "HEAD";
   const bypassed = clientBypass(input.request.headers);
-  const keyPromise = cacheKey(
-    normalisedUrl(input.path, input.search),
-    policy.varyHeaders,
-    input.request.headers,
+  const noStore = clientNoStore(input.request.headers);
+  const tier = locationTier(new URL(input.request.url).origin);
+  const keyPromise = routeScope(input.route).then((scope) =>
+    cacheKey(scope, normalisedUrl(input.path, input.search), policy.varyHeaders, input.request.headers),
   );
   let found: Promise<Found | undefined> | undefined;
   const read = () => {
-    found ??= keyPromise.then(async (key) => {
-      const { value, metadata } = await kv.getWithMetadata<EntryMeta>(key, "arrayBuffer");
-      return value && metadata ? { meta: metadata, value } : undefined;
-    });
+    found ??= keyPromise.then((key) => readKv(kv, key));
     return found;
   };
   const answer = (f: Found) => entryResponse(decodeEntry(f.value), f.meta, input.now(), isHead);
@@ -84,11 +85,14 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
       swr: policy.staleWhileRevalidateSeconds,
       sie: policy.staleIfErrorSeconds,
     };
-    const key = await keyPromise;
-    await kv.put(key, encodeEntry(response.status, response.headers, body), {
-      metadata: meta,
-      expirationTtl: kvLifetime(meta),
-    });
+    await writeEntry(
+      kv,
+      tier,
+      await keyPromise,
+      encodeEntry(response.status, response.headers, body),
+      meta,
+      meta.at,
+    );
   };
 
   const revalidate = async (key: string) => {
@@ -109,10 +113,16 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
     bypassed,
     async lookup() {
       if (bypassed) return undefined;
+      const key = await keyPromise;
+      const near = await tier.read(key, input.now());
+      if (near) return { response: answer(near), status: "HIT" };
       const f = await read();
       if (!f) return undefined;
       const state = freshness(f.meta, input.now());
-      if (state === "fresh") return { response: answer(f), status: "HIT" };
+      if (state === "fresh") {
+        keepNear(tier, key, f, input.now(), (p) => input.ctx.waitUntil(p));
+        return { response: answer(f), status: "HIT" };
+      }
       if (state === "stale-while-revalidate") {
         input.ctx.waitUntil(keyPromise.then(revalidate));
         return { response: answer(f), status: "STALE" };
@@ -125,7 +135,12 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
       return answer(f);
     },
     store(response) {
-      if (isHead || !storeDecision(response.status, response.headers, policy).store || !response.body) {
+      if (
+        isHead ||
+        noStore ||
+        !storeDecision(response.status, response.headers, policy).store ||
+        !response.body
+      ) {
         return response;
       }
       const [toClient, toCache] = response.body.tee();

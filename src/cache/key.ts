@@ -1,6 +1,14 @@
 // Cache keys. GET and HEAD share an entry; the URL part is the path after the route's rewrite
 // with the query sorted (so ?a=1&b=2 and ?b=2&a=1 are one entry); varyHeaders values make
-// variants. The readable path stays at the front of the KV key so that purge can list by prefix.
+// variants. Every key is scoped by its route, because two routes may rewrite to the same path
+// and still reach different pools (`/a/*` and `/b/*` both stripped to `/x`). The scope is a short
+// hash of the route's host and path pattern, not its index: reordering or inserting routes must
+// neither empty the cache nor, worse, hand one route the entries of the route that used to hold
+// its index. Entries are per route, not per pool: a geo or split route shares one entry across
+// its pools, which assumes they serve the same content.
+// After the scope the readable path follows, so that purge can list by prefix.
+import type { Route } from "../config/normalize";
+
 const KV_KEY_MAX = 512;
 
 export const KEY_PREFIX = "c:";
@@ -13,18 +21,32 @@ export function normalisedUrl(path: string, search: string): string {
   return `${path}?${new URLSearchParams(params).toString()}`;
 }
 
+const scopes = new WeakMap<Route, Promise<string>>();
+
+/** `c:<8 hex of sha256(host + path pattern)>:`, the start of every key of this route. */
+export function routeScope(route: Pick<Route, "host" | "path">): Promise<string> {
+  const known = scopes.get(route as Route);
+  if (known) return known;
+  const scope = sha256(`${route.host ?? ""} ${route.path}`).then((h) => `${KEY_PREFIX}${h.slice(0, 8)}:`);
+  scopes.set(route as Route, scope);
+  return scope;
+}
+
 export async function cacheKey(
+  scope: string,
   url: string,
   varyHeaders: readonly string[],
   headers: Headers,
 ): Promise<string> {
-  let key = `${KEY_PREFIX}${url}`;
+  let key = `${scope}${url}`;
   if (varyHeaders.length > 0) {
     const values = varyHeaders.map((name) => `${name.toLowerCase()}=${headers.get(name) ?? ""}`).join("\n");
     key += `#v=${(await sha256(values)).slice(0, 16)}`;
   }
   if (new TextEncoder().encode(key).byteLength > KV_KEY_MAX) {
-    key = `${KEY_PREFIX}${url.slice(0, 300)}#h=${await sha256(key)}`;
+    // The URL is ASCII (percent-encoded by URL parsing): 300 characters, the scope and the hash
+    // stay under 512 bytes, and prefix purges still see the first 300 characters.
+    key = `${scope}${url.slice(0, 300)}#h=${await sha256(key)}`;
   }
   return key;
 }

@@ -44,3 +44,8 @@ export function clientBypass(headers: Headers): boolean {
   const cc = parseCacheControl(headers.get("cache-control"));
   return cc.has("no-cache") || cc.has("no-store") || headers.get("pragma") === "no-cache";
 }
+
+/** The client asked that nothing of this exchange be stored (RFC 9111 §5.2.1.5). */
+export function clientNoStore(headers: Headers): boolean {
+  return parseCacheControl(headers.get("cache-control")).has("no-store");
+}

@@ -1,12 +1,16 @@
-// POST /__aya/cache/purge { "prefix": "/api/" } or { "urls": [...] }. Entries are keyed by the
-// path after each route's rewrite, while operators think in the URLs clients use: a prefix or
-// URL is therefore purged both as given and as every cached route would rewrite it.
+// POST /__aya/cache/purge { "prefix": "/api/" } or { "urls": [...] }. Entries are keyed by route
+// and by the path after that route's rewrite, while operators think in the URLs clients use: a
+// prefix or URL is therefore purged, for every cached route, both as given and as that route
+// would rewrite it when it applies. KV deletes reach every location within about a minute; the
+// Cache API copies (tier.ts) under the hostname the purge was sent to are removed here at once,
+// and every other copy runs out within TIER_MAX_SECONDS.
 import type { Context } from "hono";
-import type { Gateway } from "../config/normalize";
+import type { Gateway, Route } from "../config/normalize";
 import type { AppEnv } from "../env";
 import { rewritePath } from "../proxy/url";
 import { routeTable } from "../routing/table";
-import { KEY_PREFIX, normalisedUrl } from "./key";
+import { normalisedUrl, routeScope } from "./key";
+import { type LocationTier, locationTier } from "./tier";
 
 export async function purgeCache(c: Context<AppEnv>): Promise<Response> {
   const kv = c.env.CACHE as KVNamespace | undefined;
@@ -21,52 +25,64 @@ export async function purgeCache(c: Context<AppEnv>): Promise<Response> {
   const { prefix, urls } = (body ?? {}) as { prefix?: unknown; urls?: unknown };
   if (!kv) return c.json({ removed: 0 });
   const gateway = c.get("gateway");
+  const tier = locationTier(new URL(c.req.url).origin);
+  // Names are collected first: one prefix may contain another (`/c/` and its rewrite `/`).
+  const names = new Set<string>();
   if (typeof prefix === "string" && prefix.startsWith("/")) {
-    let removed = 0;
-    for (const p of variants(gateway, prefix))
-      removed += await removeByPrefix(kv, `${KEY_PREFIX}${p}`, () => true);
-    return c.json({ removed });
+    for (const p of await keyPrefixes(gateway, prefix)) await list(kv, p, () => true, names);
+    return c.json({ removed: await remove(kv, tier, names) });
   }
   if (Array.isArray(urls) && urls.length > 0 && urls.every((u) => typeof u === "string")) {
-    let removed = 0;
+    const exacts = new Set<string>();
     for (const raw of urls as string[]) {
       const url = new URL(raw, "https://purge.invalid");
-      for (const path of variants(gateway, url.pathname)) {
-        const exact = `${KEY_PREFIX}${normalisedUrl(path, url.search)}`;
+      for (const base of await keyPrefixes(gateway, url.pathname)) {
+        const exact = `${base}${normalisedUrl("", url.search)}`;
+        exacts.add(exact);
         // The entry itself and its varyHeaders variants (`<key>#v=…`).
-        removed += await removeByPrefix(kv, exact, (name) => name === exact || name.startsWith(`${exact}#`));
+        await list(kv, exact, (name) => name === exact || name.startsWith(`${exact}#`), names);
       }
     }
-    return c.json({ removed });
+    // This location's copies go even when KV no longer lists their key (deleted elsewhere).
+    await Promise.all([...exacts].map((key) => tier.delete(key)));
+    return c.json({ removed: await remove(kv, tier, names) });
   }
   return bad('give "prefix" (a path starting with /) or "urls" (a non-empty list of URLs or paths)');
 }
 
-/** The path as given, plus how each cached route whose pattern it matches would rewrite it. */
-function variants(gateway: Gateway, path: string): Set<string> {
-  const out = new Set([path]);
-  const route = routeTable(gateway.routes).match("GET", "", path);
-  if (route?.cache) out.add(rewritePath(path, route.rewrite));
-  for (const r of gateway.routes) {
-    if (r.cache && r.rewrite.stripPrefix && path.startsWith(r.rewrite.stripPrefix))
-      out.add(rewritePath(path, r.rewrite));
+/** `<route scope><path>` for every cached route and every way the path may have been stored. */
+async function keyPrefixes(gateway: Gateway, path: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  const first = routeTable(gateway.routes).match("GET", "", path);
+  for (const route of gateway.routes) {
+    if (!route.cache) continue;
+    const scope = await routeScope(route);
+    for (const p of pathsFor(route, path, route === first)) out.add(`${scope}${p}`);
   }
   return out;
 }
 
-async function removeByPrefix(
+function pathsFor(route: Route, path: string, matches: boolean): string[] {
+  const strip = route.rewrite.stripPrefix;
+  const applies = matches || (strip !== undefined && path.startsWith(strip));
+  return applies ? [path, rewritePath(path, route.rewrite)] : [path];
+}
+
+async function list(
   kv: KVNamespace,
   prefix: string,
   keep: (name: string) => boolean,
-): Promise<number> {
-  let removed = 0;
+  into: Set<string>,
+): Promise<void> {
   let cursor: string | undefined;
   do {
     const page = await kv.list({ prefix, cursor });
-    const names = page.keys.map((k) => k.name).filter(keep);
-    await Promise.all(names.map((name) => kv.delete(name)));
-    removed += names.length;
+    for (const { name } of page.keys) if (keep(name)) into.add(name);
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
-  return removed;
+}
+
+async function remove(kv: KVNamespace, tier: LocationTier, names: Set<string>): Promise<number> {
+  await Promise.all([...names].map((name) => Promise.all([kv.delete(name), tier.delete(name)])));
+  return names.size;
 }

@@ -1,5 +1,6 @@
 // The KV response cache against real origins, with a clock the test moves: what a client sees
 // on a hit, a miss, a stale answer, a dead origin, and after a purge.
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { clockedGateway } from "../support/clocked";
 import { origin, setMode, start, stop } from "../support/farm";
@@ -18,6 +19,23 @@ async function cachedGateway(
 }
 
 const hitOf = (body: string) => (JSON.parse(body) as { hit: number }).hit;
+const backendOf = (body: string) => (JSON.parse(body) as { backend: string }).backend;
+
+const purge = (g: ReturnType<typeof clockedGateway>, body: unknown, token = "test-admin-token") =>
+  g.call("/__aya/cache/purge", {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+/** Deletes the KV entries stored for this upstream path behind the gateway's back. */
+async function dropFromKv(path: string): Promise<number> {
+  const kv = env.CACHE as KVNamespace;
+  const { keys } = await kv.list({ prefix: "c:" });
+  const names = keys.map((k) => k.name).filter((name) => name.endsWith(`:${path}`));
+  await Promise.all(names.map((name) => kv.delete(name)));
+  return names.length;
+}
 
 describe("KV response cache", () => {
   it("misses, then hits until the ttl runs out, and sorts the query into the key", async () => {
@@ -133,25 +151,111 @@ describe("KV response cache", () => {
     expect(res.cache).toBe("BYPASS");
   });
 
+  it("neither answers nor stores a request with Cache-Control: no-store", async () => {
+    const g = await cachedGateway("cache-client-nostore", { ttlSeconds: 60 });
+    const res = await g.call("/c/private-once", { headers: { "cache-control": "no-store" } });
+    expect(res.cache).toBe("BYPASS");
+    expect((await g.call("/c/private-once")).cache).toBe("MISS");
+  });
+
   it("purges by prefix and by URL, behind the admin token", async () => {
     const g = await cachedGateway("cache-purge", { ttlSeconds: 600 });
     await g.call("/c/p/one");
     await g.call("/c/p/two");
     await g.call("/c/q/three");
-    const purge = (body: unknown, token = "test-admin-token") =>
-      g.call("/__aya/cache/purge", {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    expect((await purge({ prefix: "/c/p/" }, "wrong")).status).toBe(401);
-    expect((await purge({ nothing: true })).status).toBe(400);
-    const byPrefix = await purge({ prefix: "/c/p/" });
+    expect((await purge(g, { prefix: "/c/p/" }, "wrong")).status).toBe(401);
+    expect((await purge(g, { nothing: true })).status).toBe(400);
+    const byPrefix = await purge(g, { prefix: "/c/p/" });
     expect(JSON.parse(byPrefix.body)).toEqual({ removed: 2 });
     expect((await g.call("/c/p/one")).cache).toBe("MISS");
     expect((await g.call("/c/q/three")).cache).toBe("HIT");
-    const byUrl = await purge({ urls: ["https://gw.example/c/q/three"] });
+    const byUrl = await purge(g, { urls: ["https://gw.example/c/q/three"] });
     expect(JSON.parse(byUrl.body)).toEqual({ removed: 1 });
     expect((await g.call("/c/q/three")).cache).toBe("MISS");
+  });
+
+  it("keeps apart two routes that rewrite to the same path, and purges them apart", async () => {
+    const [a, b] = [await origin("cache-route-a"), await origin("cache-route-b")];
+    const pool = (backend: { id: string; url: string }) => ({
+      backends: [backend],
+      healthCheck: { enabled: false },
+      retry: { retries: 0 },
+    });
+    const g = clockedGateway({
+      debugHeaders: true,
+      pools: { pa: pool(a), pb: pool(b) },
+      routes: [
+        { path: "/a/*", pool: "pa", rewrite: { stripPrefix: "/a" }, cache: { ttlSeconds: 600 } },
+        { path: "/b/*", pool: "pb", rewrite: { stripPrefix: "/b" }, cache: { ttlSeconds: 600 } },
+      ],
+    });
+    expect(backendOf((await g.call("/a/shared")).body)).toBe("cache-route-a");
+    const fromB = await g.call("/b/shared");
+    expect(fromB.cache).toBe("MISS");
+    expect(backendOf(fromB.body)).toBe("cache-route-b");
+    const againA = await g.call("/a/shared");
+    expect(againA.cache).toBe("HIT");
+    expect(backendOf(againA.body)).toBe("cache-route-a");
+
+    expect(JSON.parse((await purge(g, { prefix: "/a/" })).body)).toEqual({ removed: 1 });
+    expect((await g.call("/b/shared")).cache).toBe("HIT");
+    expect((await g.call("/a/shared")).cache).toBe("MISS");
+    expect(JSON.parse((await purge(g, { urls: ["/b/shared"] })).body)).toEqual({ removed: 1 });
+    expect((await g.call("/a/shared")).cache).toBe("HIT");
+  });
+});
+
+describe("Cache API tier in front of KV", () => {
+  it("answers a fresh hit from this location's copy without KV, for at most 10 s", async () => {
+    const g = await cachedGateway("tier-basic", { ttlSeconds: 600 });
+    const first = await g.call("/c/tier-basic");
+    expect(await dropFromKv("/tier-basic")).toBe(1);
+    const near = await g.call("/c/tier-basic");
+    expect(near.cache).toBe("HIT");
+    expect(hitOf(near.body)).toBe(hitOf(first.body));
+    // By the gateway's clock, not the Cache API's own expiry (which has not run out in real time).
+    g.advance(10_000);
+    expect((await g.call("/c/tier-basic")).cache).toBe("MISS");
+  });
+
+  it("leaves a copy behind when it had to read KV", async () => {
+    const g = await cachedGateway("tier-fill", { ttlSeconds: 600 });
+    const first = await g.call("/c/tier-fill");
+    g.advance(11_000);
+    // The copy is too old; KV answers and a new copy is left here.
+    expect((await g.call("/c/tier-fill")).cache).toBe("HIT");
+    await dropFromKv("/tier-fill");
+    const near = await g.call("/c/tier-fill");
+    expect(near.cache).toBe("HIT");
+    expect(hitOf(near.body)).toBe(hitOf(first.body));
+  });
+
+  it("never stretches freshness: a copy ends with its entry's ttl, stale answers come from KV", async () => {
+    const g = await cachedGateway("tier-ttl", { ttlSeconds: 5, staleWhileRevalidateSeconds: 60 });
+    const first = await g.call("/c/tier-swr");
+    g.advance(6_000);
+    const stale = await g.call("/c/tier-swr");
+    expect(stale.cache).toBe("STALE");
+    expect(hitOf(stale.body)).toBe(hitOf(first.body));
+    // The background refresh stored the new answer in both tiers: with KV emptied, the copy answers.
+    await dropFromKv("/tier-swr");
+    const refreshed = await g.call("/c/tier-swr");
+    expect(refreshed.cache).toBe("HIT");
+    expect(hitOf(refreshed.body)).toBeGreaterThan(hitOf(first.body));
+  });
+
+  it("loses this location's copy on a purge, even one KV no longer lists", async () => {
+    const g = await cachedGateway("tier-purge", { ttlSeconds: 600 });
+    await g.call("/c/tier-x/one");
+    await g.call("/c/tier-x/two");
+    expect(JSON.parse((await purge(g, { prefix: "/c/tier-x/" })).body)).toEqual({ removed: 2 });
+    expect((await g.call("/c/tier-x/one")).cache).toBe("MISS");
+    // Deleted from KV elsewhere (or expired there) while this location still holds a copy:
+    // the URL purge finds nothing to list in KV, and still drops the copy here.
+    expect((await g.call("/c/tier-x/two")).cache).toBe("MISS");
+    expect(await dropFromKv("/tier-x/two")).toBe(1);
+    expect((await g.call("/c/tier-x/two")).cache).toBe("HIT");
+    expect(JSON.parse((await purge(g, { urls: ["/c/tier-x/two"] })).body)).toEqual({ removed: 0 });
+    expect((await g.call("/c/tier-x/two")).cache).toBe("MISS");
   });
 });
