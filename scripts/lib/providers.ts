@@ -131,7 +131,14 @@ export class FakeProvider {
   private openai(path: string, body: Record<string, unknown>, res: ServerResponse): void {
     if (path.endsWith("/embeddings")) {
       const inputs = typeof body.input === "string" ? [body.input] : (body.input as string[]);
-      const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: vector(text) }));
+      // As OpenAI does: base64 of little-endian float32 when asked (the SDKs' default), else floats.
+      const encode = (v: number[]) =>
+        body.encoding_format === "base64" ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v;
+      const data = inputs.map((text, index) => ({
+        object: "embedding",
+        index,
+        embedding: encode(vector(text)),
+      }));
       json(res, {
         object: "list",
         data,

@@ -49,12 +49,14 @@ export async function dispatch(input: DispatchInput): Promise<Response> {
     const view = deps.state.view(target.backend, now);
     if (!isUsable(target.backend, view, deps.state.halfOpenInflight(target.backend.id))) {
       failures.push(
-        new AiError(
-          503,
-          `provider ${target.provider.name} is unavailable`,
-          "server_error",
-          "provider_unavailable",
-        ),
+        view.cooldownUntil > now
+          ? rateLimited(target, Math.ceil((view.cooldownUntil - now) / 1000))
+          : new AiError(
+              503,
+              `provider ${target.provider.name} is unavailable`,
+              "server_error",
+              "provider_unavailable",
+            ),
       );
       continue;
     }
@@ -122,13 +124,18 @@ export async function dispatch(input: DispatchInput): Promise<Response> {
       const body = await upstream.json().catch(() => null);
       const message =
         adapter.errorMessage(body) ?? `provider ${target.provider.name} answered ${upstream.status}`;
-      if (upstream.status === 429) {
-        const retryAfter = retryAfterMs(upstream.headers.get("retry-after"));
-        if (retryAfter > 0) deps.state.coolDown(target.backend, deps.clock.now() + retryAfter);
-      }
+      const retryAfter = upstream.status === 429 ? retryAfterMs(upstream.headers.get("retry-after")) : 0;
+      if (retryAfter > 0) deps.state.coolDown(target.backend, deps.clock.now() + retryAfter);
       const retryable = upstream.status >= 500 || RETRY_STATUSES.has(upstream.status);
       done(upstream.status < 500, latency, upstream.status, `status ${upstream.status}`);
-      const error = new AiError(upstream.status, message, errorType(upstream.status), codeOf(body));
+      const error = new AiError(
+        upstream.status,
+        message,
+        errorType(upstream.status),
+        codeOf(body),
+        null,
+        retryAfter > 0 ? Math.ceil(retryAfter / 1000) : undefined,
+      );
       if (retryable) {
         failures.push(error);
         continue;
@@ -222,10 +229,23 @@ function errorType(status: number): string {
   return "invalid_request_error";
 }
 
+/** The provider's error code: OpenAI's `code`, else Gemini's `status` (its `code` is the HTTP number), else a `type`. */
 function codeOf(body: unknown): string | null {
   const error = (body as { error?: { code?: unknown; type?: unknown; status?: unknown } } | null)?.error;
-  const code = error?.code ?? error?.status ?? error?.type;
-  return typeof code === "string" ? code : null;
+  for (const code of [error?.code, error?.status, error?.type]) if (typeof code === "string") return code;
+  return null;
+}
+
+/** A target still cooling down after its 429: the client may ask again once it is over. */
+function rateLimited(target: ResolvedTarget, seconds: number): AiError {
+  return new AiError(
+    429,
+    `provider ${target.provider.name} is rate limited; retry after ${seconds} s`,
+    "rate_limit_error",
+    "rate_limited",
+    null,
+    seconds,
+  );
 }
 
 /** The most telling failure: a client mistake (400) over a missing secret over upstream trouble. */

@@ -8,6 +8,8 @@ export class AiError extends Error {
     readonly type: string,
     readonly code: string | null = null,
     readonly param: string | null = null,
+    /** Sent as Retry-After: when a rate-limited client may ask again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -18,6 +20,7 @@ export class AiError extends Error {
       { status: this.status, headers },
     );
     res.headers.set("x-request-id", requestId);
+    if (this.retryAfterSeconds !== undefined) res.headers.set("retry-after", String(this.retryAfterSeconds));
     return res;
   }
 }

@@ -9,8 +9,11 @@ import type { AiKind } from "../cache/ai-policy";
 import { completionChunks, recordStream } from "../cache/ai-stream";
 import type { Gateway, Route } from "../config/normalize";
 import type { AppEnv } from "../env";
+import { GatewayError } from "../errors";
 import type { PipelineDeps } from "../gateway";
+import { readRequestBody } from "../proxy/body";
 import { dispatch, firstChunk, openAiEventStream } from "./dispatch";
+import { encodeEmbeddings } from "./embedding-format";
 import { AiError, badRequest } from "./errors";
 import { orderTargets, resolveTargets } from "./models";
 import {
@@ -51,18 +54,14 @@ export async function handleAi(
 }
 
 async function body<T>(c: Context<AppEnv>, schema: ZodType<T>, limit: number): Promise<T> {
-  const length = Number(c.req.header("content-length") ?? 0);
-  if (length > limit)
-    throw new AiError(
-      413,
-      `the request body is larger than ${limit} bytes`,
-      "invalid_request_error",
-      "payload_too_large",
-    );
   let raw: unknown;
   try {
-    raw = await c.req.json();
-  } catch {
+    // Capped as it is read, so a chunked body without Content-Length cannot grow past the limit.
+    const read = await readRequestBody(c.req.raw, { maxBodyBytes: limit, retryBodyBytes: limit });
+    raw = JSON.parse(read.kind === "buffered" ? new TextDecoder().decode(read.bytes) : "");
+  } catch (error) {
+    if (error instanceof GatewayError && error.code === "payload_too_large")
+      throw new AiError(413, error.message, "invalid_request_error", "payload_too_large");
     throw badRequest("the request body must be JSON");
   }
   const parsed = schema.safeParse(raw);
@@ -139,10 +138,12 @@ async function chat(
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     targets,
     build: (adapter, target) => {
-      // Ask every provider for usage, so it is counted even when the client did not ask for it.
-      const native = stream
-        ? { ...req, stream_options: { ...req.stream_options, include_usage: true } }
-        : req;
+      // Ask for usage where the server takes the option, so it is counted even when the client
+      // did not ask (the other adapters report usage on every stream anyway).
+      const native =
+        stream && adapter.addsStreamUsage
+          ? { ...req, stream_options: { ...req.stream_options, include_usage: true } }
+          : req;
       return adapter.chatRequest(native, target);
     },
     async answer({ upstream, adapter, target, meta, headers, done }) {
@@ -240,12 +241,14 @@ async function embeddings(
     build: (adapter, target) => {
       if (!adapter.embeddingsRequest)
         throw badRequest(`${target.provider.type} has no embeddings API`, "model", "unsupported_model");
-      return adapter.embeddingsRequest(req, target);
+      // Floats from every provider; encodeEmbeddings answers base64 when the client asked for it.
+      return adapter.embeddingsRequest({ ...req, encoding_format: "float" }, target);
     },
     async answer({ upstream, adapter, target, headers, done }) {
-      const result: EmbeddingsResponse = adapter.embeddingsResponse
+      const native: EmbeddingsResponse = adapter.embeddingsResponse
         ? adapter.embeddingsResponse(await upstream.json(), target.model)
         : ((await upstream.json()) as EmbeddingsResponse);
+      const result = encodeEmbeddings(native, req.encoding_format ?? "float");
       done(true, { prompt: result.usage?.prompt_tokens ?? 0, completion: 0 });
       cache.store(result, { provider: target.provider.name, model: target.model });
       return jsonAnswer(result, headers);

@@ -131,7 +131,8 @@ export interface ChatChunk {
 
 export interface EmbeddingsResponse {
   object: "list";
-  data: { object: "embedding"; index: number; embedding: number[] }[];
+  /** Floats, or base64 of little-endian float32 when the client asked for encoding_format "base64". */
+  data: { object: "embedding"; index: number; embedding: number[] | string }[];
   model: string;
   usage: { prompt_tokens: number; total_tokens: number };
 }

@@ -91,10 +91,17 @@ export class IsolateState implements StateStore {
       if (remoteCircuit === "open" || (remoteCircuit === "half-open" && local === "closed"))
         circuit = remoteCircuit;
     }
-    if (Math.max(e.cooldownUntil, remote?.cooldownUntil ?? 0) > now) circuit = "open";
+    const cooldownUntil = Math.max(e.cooldownUntil, remote?.cooldownUntil ?? 0);
+    if (cooldownUntil > now) circuit = "open";
     const inflight = remote ? Math.max(0, remote.inflight - e.reportedInflight) + e.inflight : e.inflight;
     const ewmaLatencyMs = e.ewma?.value ?? remote?.ewmaLatencyMs ?? 0;
-    return { healthy: remote?.healthy ?? true, circuit, inflight, ewmaLatencyMs };
+    return {
+      healthy: remote?.healthy ?? true,
+      circuit,
+      inflight,
+      ewmaLatencyMs,
+      cooldownUntil: cooldownUntil > now ? cooldownUntil : 0,
+    };
   }
 
   halfOpenInflight(id: string): number {

@@ -10,6 +10,8 @@ export interface BackendView {
   /** Requests in flight: the global count where known, plus this isolate's own change since. */
   inflight: number;
   ewmaLatencyMs: number;
+  /** Out of rotation until then (ms) after a provider's 429 Retry-After, here or in any isolate; 0 when not. */
+  cooldownUntil: number;
 }
 
 export interface Outcome {

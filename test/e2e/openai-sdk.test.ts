@@ -189,11 +189,9 @@ describe("embeddings", () => {
   });
 
   // The SDK's default call (no encoding_format) asks for base64 and decodes the answer as
-  // little-endian float32. Known gaps, kept as failing tests so that they show when fixed:
-  // the fake OpenAI ignores encoding_format and answers floats (the SDK then decodes garbage), and
-  // the gateway refuses base64 for Gemini (400 unsupported) instead of encoding the floats itself.
+  // little-endian float32: the gateway asks every provider for floats and encodes them itself.
   for (const alias of ["embed", "gemini-embed"]) {
-    it.fails(`${alias}: the SDK's default (base64) call decodes to the float vectors`, async () => {
+    it(`${alias}: the SDK's default (base64) call decodes to the float vectors`, async () => {
       const floats = await client.embeddings.create({
         model: alias,
         input: "hello",

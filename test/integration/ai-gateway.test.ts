@@ -317,6 +317,57 @@ describe("translation through the Worker", () => {
   });
 });
 
+describe("request size", () => {
+  it("answers 413 in the OpenAI shape for a body over limits.maxBodyBytes, with or without Content-Length", async () => {
+    const g = gatewayFor({ ...(await config("sz-")), limits: { maxBodyBytes: 1000 } }, secrets);
+    const big = JSON.stringify({ model: "chat", messages: [user("x".repeat(5000))] });
+    const declared = await g("/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: big,
+    });
+    expect(declared.status).toBe(413);
+    const bytes = new TextEncoder().encode(big);
+    const chunked = await g("/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 512) controller.enqueue(bytes.slice(at, at + 512));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+  });
+});
+
+describe("usage on streams", () => {
+  it("asks OpenAI for stream usage itself, but sends stream_options to an OpenAI-compatible server only as the client did", async () => {
+    const compatUrl = await fakeProvider("su-compat", "openai");
+    const c = await config("su-", {
+      models: { compat: { targets: [{ provider: "su-compat", model: "llama" }] } },
+    });
+    (c.providers as Record<string, unknown>)["su-compat"] = {
+      type: "openai-compatible",
+      baseUrl: `${compatUrl}/v1`,
+    };
+    const g = gatewayFor(c, secrets);
+    const stream = (model: string) =>
+      g("/v1/chat/completions", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model, stream: true, messages: [user("u")] }),
+      }).then((res) => res.text());
+    await stream("chat");
+    expect((await lastRequest("su-oa")).body.stream_options).toEqual({ include_usage: true });
+    await stream("compat");
+    expect((await lastRequest("su-compat")).body.stream_options).toBeUndefined();
+  });
+});
+
 describe("embeddings", () => {
   it("returns OpenAI embeddings from OpenAI and from Gemini", async () => {
     for (const model of ["embed", "gem-embed"]) {
@@ -326,6 +377,20 @@ describe("embeddings", () => {
       expect(body.object).toBe("list");
       expect(body.data.map((d) => d.index)).toEqual([0, 1]);
       expect(body.data[0]?.embedding).toHaveLength(8);
+    }
+  });
+
+  it("answers base64 (the SDKs' default) from every provider, encoding the floats itself", async () => {
+    for (const model of ["embed", "gem-embed"]) {
+      const floats = (await (await post("/v1/embeddings", { model, input: "one" })).json()) as {
+        data: { embedding: number[] }[];
+      };
+      const res = await post("/v1/embeddings", { model, input: "one", encoding_format: "base64" });
+      expect(res.status).toBe(200);
+      const encoded = ((await res.json()) as { data: { embedding: string }[] }).data[0]?.embedding as string;
+      const bytes = Uint8Array.from(atob(encoded), (ch) => ch.charCodeAt(0));
+      const decoded = [...new Float32Array(bytes.buffer)];
+      expect(decoded).toEqual(floats.data[0]?.embedding.map((x) => Math.fround(x)));
     }
   });
 
@@ -380,6 +445,31 @@ describe("fallback", () => {
     expect(next.headers.get("x-aya-attempts")).toBe("1");
     // Cooled down in the isolate's state, which is what every isolate learns through its object.
     expect(isolateState.backends.get(p.first)?.cooldownUntil).toBeGreaterThan(Date.now() + 100_000);
+  });
+
+  it("answers 429 with the time left when the only target is cooling down after a 429", async () => {
+    const c = await config("fb3b-", {
+      models: { solo: { targets: [{ provider: "fb3b-oa", model: "gpt-4o-mini" }] } },
+    });
+    const g = gatewayFor(c, secrets);
+    await providerMode("fb3b-oa", "status:429:120");
+    const first = await g("/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "solo", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(first.status).toBe(429);
+    expect(first.headers.get("retry-after")).toBe("120");
+    await providerMode("fb3b-oa", "ok");
+    const again = await g("/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "solo", messages: [{ role: "user", content: "hi" }] }),
+    });
+    // Not sent to the provider: still cooling down, so the client is told to wait, not "unavailable".
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(100);
+    expect(((await again.json()) as { error: { type: string } }).error.type).toBe("rate_limit_error");
   });
 
   it("moves on when the first provider times out", async () => {

@@ -9,7 +9,8 @@ import { workersAi } from "./workers-ai";
 
 export const adapters: Record<ProviderConfig["type"], Adapter> = {
   openai,
-  "openai-compatible": openai,
+  // vLLM, Ollama, Groq, Mistral…: the same wire format, but not every server takes stream_options.
+  "openai-compatible": { ...openai, addsStreamUsage: false },
   "azure-openai": azureOpenai,
   anthropic,
   gemini,

@@ -16,6 +16,7 @@ export function openAiCompatible(
   headersFor = openAiHeaders,
 ): Adapter {
   return {
+    addsStreamUsage: true,
     chatRequest(req, target) {
       return jsonRequest(urlFor(target, "chat/completions"), headersFor(target), {
         ...req,

@@ -42,6 +42,12 @@ export interface Adapter {
   embeddingsResponse?(body: unknown, model: string): EmbeddingsResponse;
   /** The message inside a native error body. */
   errorMessage(body: unknown): string | undefined;
+  /**
+   * The gateway may add `stream_options.include_usage` to streamed requests, so that usage is
+   * counted even when the client did not ask for it. Only for servers known to take the option:
+   * OpenAI-compatible servers that do not know it reject the whole request.
+   */
+  addsStreamUsage?: boolean;
   /** For providers that are not reached by fetch (Workers AI): performs the request. */
   send?(request: UpstreamRequest, env: Record<string, unknown>): Promise<Response>;
 }
