@@ -2,8 +2,11 @@
 // 404 when no token is configured, and no credentials in what status shows.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { ModelUsage } from "../../src/state/usage";
+import { clockedGateway } from "../support/clocked";
 import { origin } from "../support/farm";
 import { gatewayFor, json } from "../support/gateway";
+import { fakeProvider } from "../support/providers";
 
 const config = async () => ({
   pools: { p: { backends: [await origin("adm-1")], healthCheck: { enabled: false } } },
@@ -56,5 +59,43 @@ describe("admin endpoints", () => {
     });
     expect((env as unknown as { ADMIN_TOKEN: string }).ADMIN_TOKEN).toBe("test-admin-token");
     expect(JSON.stringify(body)).not.toContain("test-admin-token");
+  });
+});
+
+describe("AI usage in /__aya/status", () => {
+  it("shows the prompt and completion tokens each provider served, per model, once flushed", async () => {
+    const provider = await fakeProvider("adm-usage", "openai");
+    const gw = clockedGateway(
+      {
+        providers: {
+          "adm-usage": { type: "openai-compatible", baseUrl: `${provider}/v1`, apiKeySecret: "ADM_KEY" },
+        },
+        models: { chat: { targets: [{ provider: "adm-usage", model: "llama-3.1-8b" }] } },
+        routes: [{ path: "/v1/*", ai: true }],
+      },
+      undefined,
+      { ADM_KEY: "sk-adm" },
+    );
+    const ask = () =>
+      gw.call("/v1/chat/completions", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "count me" }] }),
+      });
+    const answer = JSON.parse((await ask()).body) as {
+      usage: { prompt_tokens: number; completion_tokens: number };
+    };
+    // Usage is counted in the isolate and flushed with the next sync, a second later.
+    gw.advance(2000);
+    await ask();
+    const status = JSON.parse(
+      (await gw.call("/__aya/status", { headers: { authorization: "Bearer test-admin-token" } })).body,
+    ) as { providers: { name: string; usage?: Record<string, ModelUsage> }[] };
+    const usage = status.providers.find((p) => p.name === "adm-usage")?.usage?.["llama-3.1-8b"];
+    expect(usage).toEqual({
+      promptTokens: answer.usage.prompt_tokens,
+      completionTokens: answer.usage.completion_tokens,
+      requests: 1,
+    });
   });
 });

@@ -15,7 +15,11 @@ export interface ClockedResponse {
   cache: string | null;
 }
 
-export function clockedGateway(config: unknown, namespace: unknown = env.BACKEND_STATE) {
+export function clockedGateway(
+  config: unknown,
+  namespace: unknown = env.BACKEND_STATE,
+  extraEnv: Record<string, unknown> = {},
+) {
   let t = Date.now();
   const clock: Clock = { now: () => t, random: Math.random };
   const sync = new StateSync(isolateState);
@@ -25,7 +29,7 @@ export function clockedGateway(config: unknown, namespace: unknown = env.BACKEND
     prepare: (c, backends) =>
       sync.prepare(namespace as StateNamespace, (p) => c.executionCtx.waitUntil(p), backends, t),
   });
-  const testEnv = { ...env, GATEWAY: config };
+  const testEnv = { ...env, ...extraEnv, GATEWAY: config };
   return {
     sync,
     advance: (ms: number) => {
