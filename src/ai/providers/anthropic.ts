@@ -18,6 +18,7 @@ import {
   type Adapter,
   type ChunkMeta,
   chunk,
+  completion,
   dataUrl,
   jsonRequest,
   nestedErrorMessage,
@@ -211,24 +212,11 @@ export function fromAnthropic(body: NativeResponse, meta: ChunkMeta): ChatComple
       });
     }
   }
-  return {
-    id: meta.id,
-    object: "chat.completion",
-    created: meta.created,
-    model: meta.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: "assistant",
-          content: text || (toolCalls.length ? null : ""),
-          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
-        },
-        finish_reason: finishOf(body.stop_reason),
-      },
-    ],
-    usage: usageOf(promptTokens(body.usage), body.usage?.output_tokens ?? 0),
-  };
+  return completion(
+    meta,
+    [{ text, toolCalls, finish: finishOf(body.stop_reason) }],
+    usageOf(promptTokens(body.usage), body.usage?.output_tokens ?? 0),
+  );
 }
 
 interface StreamEvent {

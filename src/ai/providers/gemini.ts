@@ -20,6 +20,7 @@ import {
   type Adapter,
   type ChunkMeta,
   chunk,
+  completion,
   dataUrl,
   jsonRequest,
   nestedErrorMessage,
@@ -272,22 +273,11 @@ function readResponse(body: NativeResponse, callId: () => string): Read[] {
 export function fromGemini(body: NativeResponse, meta: ChunkMeta): ChatCompletion {
   let n = 0;
   const reads = readResponse(body, () => `call_${meta.id}_${n++}`);
-  return {
-    id: meta.id,
-    object: "chat.completion",
-    created: meta.created,
-    model: meta.model,
-    choices: reads.map((r) => ({
-      index: r.index,
-      message: {
-        role: "assistant",
-        content: r.text || (r.toolCalls.length ? null : ""),
-        ...(r.toolCalls.length ? { tool_calls: r.toolCalls } : {}),
-      },
-      finish_reason: r.reason ?? "stop",
-    })),
-    usage: usageFrom(body.usageMetadata),
-  };
+  return completion(
+    meta,
+    reads.map((r) => ({ text: r.text, toolCalls: r.toolCalls, finish: r.reason ?? "stop", index: r.index })),
+    usageFrom(body.usageMetadata),
+  );
 }
 
 export function geminiStream(meta: ChunkMeta): TransformStream<{ data: string }, ChatChunk> {

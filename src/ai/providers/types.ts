@@ -10,7 +10,9 @@ import type {
   ChatRequest,
   EmbeddingsRequest,
   EmbeddingsResponse,
+  FinishReason,
   ToolCall,
+  Usage,
 } from "../openai-types";
 import type { SseEvent } from "../sse";
 
@@ -95,6 +97,35 @@ export const usageChunk = (meta: ChunkMeta, usage: NonNullable<ChatChunk["usage"
   created: meta.created,
   model: meta.model,
   choices: [],
+  usage,
+});
+
+/** One choice of a translated answer: its text and tool calls, and why it ended. */
+export interface AnswerChoice {
+  text: string;
+  toolCalls: ToolCall[];
+  finish: FinishReason;
+  index?: number;
+}
+
+/**
+ * A whole answer in OpenAI's shape. A choice that only calls tools has `content: null`, as
+ * OpenAI answers; `tool_calls` is present only when there are some.
+ */
+export const completion = (meta: ChunkMeta, choices: AnswerChoice[], usage: Usage): ChatCompletion => ({
+  id: meta.id,
+  object: "chat.completion",
+  created: meta.created,
+  model: meta.model,
+  choices: choices.map((c, position) => ({
+    index: c.index ?? position,
+    message: {
+      role: "assistant",
+      content: c.text || (c.toolCalls.length ? null : ""),
+      ...(c.toolCalls.length ? { tool_calls: c.toolCalls } : {}),
+    },
+    finish_reason: c.finish,
+  })),
   usage,
 });
 

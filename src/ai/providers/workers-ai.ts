@@ -18,6 +18,7 @@ import {
   type Adapter,
   type ChunkMeta,
   chunk,
+  completion,
   jsonRequest,
   partsOf,
   toolNamesById,
@@ -142,26 +143,14 @@ const contentOf = (response: unknown): string | null =>
 export function fromWorkersAi(answer: NativeAnswer, meta: ChunkMeta): ChatCompletion {
   let n = 0;
   const toolCalls = toolCallsOf(answer.tool_calls, () => `call_${meta.id}_${n++}`);
-  const content = contentOf(answer.response);
-  return {
-    id: meta.id,
-    object: "chat.completion",
-    created: meta.created,
-    model: meta.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: "assistant",
-          content: content || (toolCalls.length ? null : ""),
-          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
-        },
-        // The binding reports no finish reason: a call is "tool_calls", anything else "stop".
-        finish_reason: toolCalls.length ? "tool_calls" : "stop",
-      },
-    ],
-    usage: usageOf(answer.usage?.prompt_tokens ?? 0, answer.usage?.completion_tokens ?? 0),
-  };
+  const text = contentOf(answer.response) ?? "";
+  // The binding reports no finish reason: a call is "tool_calls", anything else "stop".
+  const finish = toolCalls.length ? "tool_calls" : "stop";
+  return completion(
+    meta,
+    [{ text, toolCalls, finish }],
+    usageOf(answer.usage?.prompt_tokens ?? 0, answer.usage?.completion_tokens ?? 0),
+  );
 }
 
 export function workersAiStream(meta: ChunkMeta): TransformStream<{ data: string }, ChatChunk> {
