@@ -6,6 +6,7 @@
 // client gets a final error event and no [DONE], so a cut answer never looks whole.
 import type { Gateway, Route } from "../config/normalize";
 import type { PipelineDeps } from "../gateway";
+import { deadline } from "../proxy/deadline";
 import { isUsable } from "../state/usable";
 import { AiError } from "./errors";
 import type { ResolvedTarget } from "./models";
@@ -187,28 +188,24 @@ async function send(
   env: Record<string, unknown>,
   timeoutMs: number,
 ): Promise<SendResult> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
+  const limit = deadline(timeoutMs);
   try {
     const work = adapter.send
       ? adapter.send(request, env)
-      : fetch(request.url, { ...request.init, signal: controller.signal });
+      : fetch(request.url, { ...request.init, signal: limit.signal });
+    // The AI binding takes no signal: the race ends the wait for it all the same.
     const response = await Promise.race([
       work,
       new Promise<never>((_, reject) =>
-        controller.signal.addEventListener("abort", () => reject(new Error("timeout"))),
+        limit.signal.addEventListener("abort", () => reject(new Error("timeout"))),
       ),
     ]);
     return { kind: "response", response };
   } catch (error) {
     if (error instanceof AiError) throw error;
-    return { kind: timedOut ? "timeout" : "network" };
+    return { kind: limit.expired() ? "timeout" : "network" };
   } finally {
-    clearTimeout(timer);
+    limit.clear();
   }
 }
 

@@ -1,5 +1,6 @@
 // One attempt: a fetch to one backend with a per-attempt timeout that covers the wait for
 // response headers only (a long streamed body is not cut), classified into an outcome.
+import { deadline } from "./deadline";
 
 export type AttemptResult =
   | { kind: "response"; response: Response; latencyMs: number }
@@ -14,18 +15,13 @@ export async function attempt(
   now: () => number,
 ): Promise<AttemptResult> {
   const started = now();
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
+  const limit = deadline(timeoutMs);
   try {
-    const response = await fetch(url, { ...init, signal: controller.signal, redirect: "manual" });
+    const response = await fetch(url, { ...init, signal: limit.signal, redirect: "manual" });
     return { kind: "response", response, latencyMs: now() - started };
   } catch (error) {
     const latencyMs = now() - started;
-    if (timedOut) return { kind: "timeout", latencyMs };
+    if (limit.expired()) return { kind: "timeout", latencyMs };
     const retryable = (error as { retryable?: unknown }).retryable === true;
     return {
       kind: "network",
@@ -34,6 +30,6 @@ export async function attempt(
       message: (error as Error).message ?? "network error",
     };
   } finally {
-    clearTimeout(timer);
+    limit.clear();
   }
 }
