@@ -1,11 +1,18 @@
-// Runs a Worker in workerd for the benchmark. Miniflare writes the workerd config (Durable
-// Object storage, KV, outbound network) and starts the workerd binary from the npm package; the
-// load goes to an `unsafeDirectSockets` socket that workerd serves straight into the Worker, so
-// neither wrangler's development proxy nor Miniflare's own entry worker is in the request path.
+// Runs Workers in workerd for the benchmark. The Worker is bundled once with
+// `wrangler deploy --dry-run` (exactly what would be deployed); Miniflare writes the workerd
+// config (Durable Objects, KV, outbound network) and starts the workerd binary from the npm
+// package; the load goes to an `unsafeDirectSockets` socket that workerd serves straight into the
+// Worker, so neither wrangler's development proxy nor Miniflare's entry worker is in the path
+// (nor its outbound wrapper Worker: subrequests leave workerd directly, as in production).
+// Each instance is its own workerd process, whose pid is found so that its CPU time can be read.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Miniflare } from "miniflare";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { Miniflare, type MiniflareOptions } from "miniflare";
+import { childPids } from "./cpu.ts";
+import { track } from "./lifecycle.ts";
 
 const BUILD_DIR = ".bench/build";
 export const ADMIN_TOKEN = "bench-admin-token";
@@ -22,40 +29,86 @@ export function buildWorker(): string {
 
 export interface RunningWorker {
   url: string;
+  /** The workerd process serving it (undefined off Linux). */
+  pid: number | undefined;
+  /** The DevTools WebSocket of the Worker, when started with the inspector. */
+  inspector?: string;
   stop(): Promise<void>;
 }
 
-const base = {
-  compatibilityDate: "2026-04-01",
-  compatibilityFlags: ["nodejs_compat"],
-  modules: true,
-  unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-} as const;
+/**
+ * workerd's output goes to stderr, so that stdout holds only the table and the JSON line. The
+ * "Connection reset by peer" errors it logs when the load generator closes its sockets at the
+ * end of a run (and their stack lines) are dropped: they are the client leaving, not a failure.
+ */
+function quietStdio(stdout: Readable, stderr: Readable): void {
+  for (const stream of [stdout, stderr]) {
+    let dropStack = false;
+    createInterface({ input: stream }).on("line", (line) => {
+      if (/Connection reset by peer|disconnected: ::write/.test(line)) {
+        dropStack = true;
+        return;
+      }
+      if (dropStack && line.startsWith("stack: ")) return;
+      dropStack = false;
+      process.stderr.write(`${line}\n`);
+    });
+  }
+}
 
-export async function startAya(script: string, gateway: unknown): Promise<RunningWorker> {
+type WorkerOptions = Omit<MiniflareOptions, "name" | "compatibilityDate">;
+
+async function start(name: string, options: WorkerOptions, inspect = false): Promise<RunningWorker> {
+  const before = new Set(childPids("workerd"));
   const mf = new Miniflare({
-    ...base,
-    name: "aya",
-    scriptPath: script,
-    bindings: { GATEWAY: JSON.stringify(gateway), ADMIN_TOKEN },
-    durableObjects: { BACKEND_STATE: { className: "BackendState", useSQLite: true } },
-    kvNamespaces: ["CACHE"],
-  });
-  await mf.ready;
-  const url = (await mf.unsafeGetDirectURL("aya")).toString().replace(/\/$/, "");
-  return { url, stop: () => mf.dispose() };
+    name,
+    compatibilityDate: "2026-04-01",
+    compatibilityFlags: ["nodejs_compat"],
+    modules: true,
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    // By default Miniflare sends every outbound fetch through a small Worker of its own that
+    // strips CF-Connecting-IP; production has no such hop, so subrequests go straight out here.
+    stripCfConnectingIp: false,
+    handleRuntimeStdio: quietStdio,
+    ...(inspect ? { inspectorPort: 0 } : {}),
+    ...options,
+  } as MiniflareOptions);
+  const stop = track(() => mf.dispose());
+  try {
+    await mf.ready;
+    const url = (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, "");
+    const pid = childPids("workerd").find((p) => !before.has(p));
+    const inspector = inspect ? `${(await mf.getInspectorURL()).toString()}core:user:${name}` : undefined;
+    return { url, pid, inspector, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** aya itself, with a GATEWAY config; `inspect` opens the V8 inspector for a CPU profile. */
+export function startAya(script: string, gateway: unknown, inspect = false): Promise<RunningWorker> {
+  return start(
+    "aya",
+    {
+      scriptPath: script,
+      bindings: { GATEWAY: JSON.stringify(gateway), ADMIN_TOKEN },
+      durableObjects: { BACKEND_STATE: { className: "BackendState", useSQLite: true } },
+      kvNamespaces: ["CACHE"],
+    },
+    inspect,
+  );
 }
 
 /** The baseline: a Worker that does one fetch to the origin and nothing else. */
-export async function startPassThrough(origin: string): Promise<RunningWorker> {
-  const mf = new Miniflare({
-    ...base,
-    name: "baseline",
-    script: `export default { fetch(request) { const u = new URL(request.url); return fetch(${JSON.stringify(origin)} + u.pathname + u.search, request); } };`,
-  });
-  await mf.ready;
-  const url = (await mf.unsafeGetDirectURL("baseline")).toString().replace(/\/$/, "");
-  return { url, stop: () => mf.dispose() };
+export function startPassThrough(origin: string): Promise<RunningWorker> {
+  const script = `export default { fetch(request) { const u = new URL(request.url); return fetch(${JSON.stringify(origin)} + u.pathname + u.search, request); } };`;
+  return start("passthrough", { script });
+}
+
+/** The floor: a Worker that answers at once, with no subrequest (workerd's own cost per request). */
+export function startHello(): Promise<RunningWorker> {
+  return start("hello", { script: `export default { fetch() { return new Response("ok"); } };` });
 }
 
 export function versions(): Record<string, string> {
@@ -67,5 +120,6 @@ export function versions(): Record<string, string> {
     workerd: version("workerd"),
     wrangler: version("wrangler"),
     miniflare: version("miniflare"),
+    autocannon: version("autocannon"),
   };
 }

@@ -1,0 +1,260 @@
+// Turns the scenarios' raw runs into figures, each the median of the runs with its min–max, and
+// the figures into the JSON summary that --json prints (field names as the issue asks; numbers
+// only, null solely where a scenario failed, and then a `note` says why).
+import type { AiResult, AiRun, Path } from "./ai.ts";
+import type { Strategy } from "./backends.ts";
+import type { CacheResult } from "./cache.ts";
+import {
+  coreShare,
+  cpuUsPerRequest,
+  errorRate,
+  type LoadResult,
+  type Stat,
+  statOf,
+  summarise,
+} from "./load.ts";
+import type { DoCalls, OverheadResult } from "./overhead.ts";
+import type { ProfileSummary } from "./profile.ts";
+
+export interface Results {
+  overhead: OverheadResult;
+  profile: ProfileSummary | { note: string };
+  slow: Record<Strategy, { results: LoadResult[]; slowShare: number[] }>;
+  failing: Record<Strategy, { refuse: LoadResult[]; status503: LoadResult[] }>;
+  cache: CacheResult;
+  ai: AiResult;
+}
+
+export interface Row {
+  rps: Stat;
+  p50: Stat;
+  p99: Stat;
+  /** CPU µs per request of the workerd process, and shares of one core per process. */
+  workerdUs: Stat;
+  workerdCore: Stat;
+  loadCore: Stat;
+  originCore: Stat;
+}
+
+export interface FailFigure {
+  rate: Stat;
+  errors: number;
+  requests: number;
+}
+
+export interface AiFigures {
+  latency: Record<Path, Stat>;
+  ttfb: Record<Path, Stat>;
+  total: Record<Path, Stat>;
+  /** Per run, aya minus the provider called directly (and minus the pass-through Worker). */
+  added: Stat;
+  addedOverPassThrough: Stat;
+  addedTtfb: Stat;
+  addedTtfbOverPassThrough: Stat;
+}
+
+export interface Figures {
+  overhead: {
+    origin: Row;
+    hello: Row;
+    passThrough: Row;
+    aya: Row;
+    respond: Row;
+    /** Per round, aya req/s over pass-through req/s (paired, so drift cancels). */
+    ratio: Stat;
+    doCallsPerRequest: Stat;
+    doCalls: DoCalls;
+  };
+  profile: ProfileSummary | { note: string };
+  slow: Record<Strategy, { p50: Stat; p99: Stat; share: Stat }>;
+  failing: Record<Strategy, { refuse: FailFigure; status503: FailFigure }>;
+  cache: { hit: Row; miss: Row; farMiss: Row; originHitsDuringHits: number };
+  ai: AiFigures | { note: string };
+}
+
+export function row(runs: LoadResult[]): Row {
+  return {
+    rps: statOf(runs, (r) => r.rps),
+    p50: statOf(runs, (r) => r.p50Ms),
+    p99: statOf(runs, (r) => r.p99Ms),
+    workerdUs: statOf(runs, (r) => cpuUsPerRequest(r, "workerd")),
+    workerdCore: statOf(runs, (r) => coreShare(r, "workerd")),
+    loadCore: statOf(runs, (r) => coreShare(r, "load generator")),
+    originCore: statOf(runs, (r) => coreShare(r, "origins")),
+  };
+}
+
+function failFigure(runs: LoadResult[]): FailFigure {
+  return {
+    rate: statOf(runs, errorRate),
+    errors: runs.reduce((a, r) => a + r.non2xx + r.errors, 0),
+    requests: runs.reduce((a, r) => a + r.requests, 0),
+  };
+}
+
+function aiFigures(result: AiResult): AiFigures | { note: string } {
+  if ("note" in result) return result;
+  const runs = result.runs;
+  const s = (pick: (r: AiRun) => number) => statOf(runs, pick);
+  const perPath = (pick: (r: AiRun) => Record<Path, number>) => ({
+    direct: s((r) => pick(r).direct),
+    passThrough: s((r) => pick(r).passThrough),
+    aya: s((r) => pick(r).aya),
+  });
+  return {
+    latency: perPath((r) => r.latencyMs),
+    ttfb: perPath((r) => r.ttfbMs),
+    total: perPath((r) => r.totalMs),
+    added: s((r) => r.latencyMs.aya - r.latencyMs.direct),
+    addedOverPassThrough: s((r) => r.latencyMs.aya - r.latencyMs.passThrough),
+    addedTtfb: s((r) => r.ttfbMs.aya - r.ttfbMs.direct),
+    addedTtfbOverPassThrough: s((r) => r.ttfbMs.aya - r.ttfbMs.passThrough),
+  };
+}
+
+const mapStrategies = <T, U>(input: Record<Strategy, T>, f: (value: T) => U): Record<Strategy, U> =>
+  Object.fromEntries(Object.entries(input).map(([k, v]) => [k, f(v as T)])) as Record<Strategy, U>;
+
+export function figures(results: Results): Figures {
+  const o = results.overhead;
+  return {
+    overhead: {
+      origin: row(o.origin),
+      hello: row(o.hello),
+      passThrough: row(o.passThrough),
+      aya: row(o.aya),
+      respond: row(o.respond),
+      ratio: summarise(o.aya.map((r, i) => r.rps / (o.passThrough[i] as LoadResult).rps)),
+      doCallsPerRequest: statOf(o.doCalls.perRequest, (x) => x),
+      doCalls: o.doCalls,
+    },
+    profile: results.profile,
+    slow: mapStrategies(results.slow, (r) => ({
+      p50: statOf(r.results, (x) => x.p50Ms),
+      p99: statOf(r.results, (x) => x.p99Ms),
+      share: statOf(r.slowShare, (x) => x),
+    })),
+    failing: mapStrategies(results.failing, (r) => ({
+      refuse: failFigure(r.refuse),
+      status503: failFigure(r.status503),
+    })),
+    cache: {
+      hit: row(results.cache.hit),
+      miss: row(results.cache.miss),
+      farMiss: row(results.cache.farMiss),
+      originHitsDuringHits: results.cache.originHitsDuringHits,
+    },
+    ai: aiFigures(results.ai),
+  };
+}
+
+/**
+ * Replaces every number that is not finite (a measurement that produced nothing, such as CPU
+ * time off Linux) with null, and says where in `notes`, so that the JSON never hides a gap.
+ */
+function finiteOrNoted(value: unknown, path: string, notes: string[]): unknown {
+  if (typeof value === "number") {
+    if (Number.isFinite(value)) return value;
+    notes.push(`${path} was not measured`);
+    return null;
+  }
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v, i) => finiteOrNoted(v, `${path}[${i}]`, notes));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, finiteOrNoted(v, path ? `${path}.${k}` : k, notes)]),
+  );
+}
+
+const spread = (s: Stat) => ({ min: s.min, max: s.max });
+
+function overheadJson(f: Figures["overhead"]) {
+  return {
+    ratio: f.ratio.median,
+    ayaRps: f.aya.rps.median,
+    baselineRps: f.passThrough.rps.median,
+    ayaP50Ms: f.aya.p50.median,
+    ayaP99Ms: f.aya.p99.median,
+    baselineP50Ms: f.passThrough.p50.median,
+    baselineP99Ms: f.passThrough.p99.median,
+    originRps: f.origin.rps.median,
+    respondRps: f.respond.rps.median,
+    emptyWorkerRps: f.hello.rps.median,
+    spread: {
+      ratio: spread(f.ratio),
+      ayaRps: spread(f.aya.rps),
+      baselineRps: spread(f.passThrough.rps),
+      originRps: spread(f.origin.rps),
+    },
+    workerdCpuUsPerRequest: {
+      emptyWorker: f.hello.workerdUs.median,
+      passThrough: f.passThrough.workerdUs.median,
+      ayaRespond: f.respond.workerdUs.median,
+      aya: f.aya.workerdUs.median,
+    },
+  };
+}
+
+function aiJson(f: Figures["ai"]) {
+  if ("note" in f) return { addedLatencyMs: Number.NaN, streamTtfbMs: Number.NaN, failed: f.note };
+  return {
+    addedLatencyMs: f.added.median,
+    streamTtfbMs: f.ttfb.aya.median,
+    providerTtfbMs: f.ttfb.direct.median,
+    passThroughTtfbMs: f.ttfb.passThrough.median,
+    addedTtfbMs: f.addedTtfb.median,
+    addedOverPassThroughMs: f.addedOverPassThrough.median,
+    addedTtfbOverPassThroughMs: f.addedTtfbOverPassThrough.median,
+    streamTotalMs: f.total.aya.median,
+    providerStreamTotalMs: f.total.direct.median,
+    directLatencyMs: f.latency.direct.median,
+    passThroughLatencyMs: f.latency.passThrough.median,
+    ayaLatencyMs: f.latency.aya.median,
+    spread: { addedLatencyMs: spread(f.added), streamTtfbMs: spread(f.ttfb.aya) },
+  };
+}
+
+function doCallsJson({ perRequest: _, ...totals }: DoCalls, perRequest: Stat) {
+  return { ...totals, perSecond: totals.calls / totals.seconds, spread: spread(perRequest) };
+}
+
+export function toJson(f: Figures, meta: { runs: number; quick: boolean; wallSeconds: number }) {
+  const raw = {
+    overhead: overheadJson(f.overhead),
+    doCallsPerRequest: f.overhead.doCallsPerRequest.median,
+    doCalls: doCallsJson(f.overhead.doCalls, f.overhead.doCallsPerRequest),
+    slowBackend: mapStrategies(f.slow, (s) => ({
+      p50Ms: s.p50.median,
+      p99Ms: s.p99.median,
+      slowShare: s.share.median,
+    })),
+    failingBackend: mapStrategies(f.failing, (s) => ({
+      /** The worse of the two faults. */
+      errorRate: Math.max(s.refuse.rate.median, s.status503.rate.median),
+      refuseErrorRate: s.refuse.rate.median,
+      status503ErrorRate: s.status503.rate.median,
+    })),
+    cache: {
+      hitRps: f.cache.hit.rps.median,
+      missRps: f.cache.miss.rps.median,
+      hitP50Ms: f.cache.hit.p50.median,
+      missP50Ms: f.cache.miss.p50.median,
+      hitP99Ms: f.cache.hit.p99.median,
+      missP99Ms: f.cache.miss.p99.median,
+      farOriginMissRps: f.cache.farMiss.rps.median,
+      farOriginMissP50Ms: f.cache.farMiss.p50.median,
+    },
+    ai: aiJson(f.ai),
+    profile:
+      "note" in f.profile
+        ? { failed: f.profile.note }
+        : { byModule: f.profile.byModule.slice(0, 8).map((r) => ({ name: r.name, share: r.share })) },
+    runs: meta.runs,
+    quick: meta.quick,
+    wallSeconds: meta.wallSeconds,
+  };
+  const notes: string[] = [];
+  if ("note" in f.ai) notes.push(`AI path: ${f.ai.note}`);
+  if ("note" in f.profile) notes.push(`CPU profile: ${f.profile.note}`);
+  const json = finiteOrNoted(raw, "", notes) as typeof raw;
+  return notes.length ? { ...json, note: notes.join("; ") } : json;
+}
