@@ -81,6 +81,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
   return attemptLoop();
 
   async function attemptLoop(): Promise<ProxyResult> {
+    let headers: Headers | undefined;
     for (;;) {
       const selection = selectBackend({
         pools: input.pools,
@@ -113,19 +114,19 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
 
       const body = bodyForAttempt(input.body);
       if (body === false) break;
-      const headers = upstreamHeaders(
+      // The same for every attempt (fetch copies them), so built on the first only.
+      headers ??= upstreamHeaders(
         request.headers,
         {
           clientIp: input.client.ip,
           proto: input.url.protocol.slice(0, -1),
           host: input.url.host,
           requestId: input.requestId,
+          hostHeader: input.route.rewrite.hostHeader,
         },
         input.route.headers.request,
         websocket,
       );
-      if (input.route.rewrite.hostHeader) headers.set("host", input.route.rewrite.hostHeader);
-      else headers.delete("host");
 
       const lease = state.begin(backend, now());
       const result = await attempt(
