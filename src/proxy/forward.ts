@@ -13,7 +13,7 @@ import { type AffinityKey, affinityCookie, affinityKey, pinTable } from "./affin
 import { attempt } from "./attempt";
 import { bodyForAttempt, canResend, type RequestBody } from "./body";
 import { retryBudget } from "./budget";
-import { downstreamHeaders, upstreamHeaders } from "./headers";
+import { downstreamResponse, upstreamHeaders } from "./headers";
 import { selectBackend } from "./select";
 import { upstreamUrl } from "./url";
 import { proxyWebSocket } from "./websocket";
@@ -158,11 +158,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
           return { response, pool: pool.name, backend: backend.id, attempts, failed: false };
         }
         state.end(backend, lease, outcome, now());
-        const response = new Response(result.response.body, {
-          status: result.response.status,
-          statusText: result.response.statusText,
-          headers: downstreamHeaders(result.response.headers, input.route.headers.response),
-        });
+        const response = downstreamResponse(result.response, input.route.headers.response);
         if (pool.affinity) rememberPin(pool, backend.id, affinityOf(pool), response, request, now());
         return {
           response,
@@ -202,11 +198,7 @@ function failureResult(
 ): ProxyResult {
   if (last?.kind === "status") {
     const upstream = last.response;
-    const response = new Response(upstream.body, {
-      status: upstream.status,
-      statusText: upstream.statusText,
-      headers: downstreamHeaders(upstream.headers, input.route.headers.response),
-    });
+    const response = downstreamResponse(upstream, input.route.headers.response);
     return { response, attempts, failed: true };
   }
   const error =

@@ -1,6 +1,6 @@
 // Header hygiene in both directions, as the backend and the client see it.
 import { describe, expect, it } from "vitest";
-import { downstreamHeaders, upstreamHeaders } from "../../../src/proxy/headers";
+import { downstreamResponse, upstreamHeaders } from "../../../src/proxy/headers";
 
 const none = { set: {}, remove: [] };
 const fwd = { clientIp: "203.0.113.7", proto: "https", host: "gw.example", requestId: "req-1" };
@@ -60,7 +60,7 @@ describe("to the backend", () => {
 });
 
 describe("to the client", () => {
-  it("keeps every Set-Cookie apart and drops hop-by-hop headers", () => {
+  it("keeps status, body and every Set-Cookie apart, and drops hop-by-hop headers", async () => {
     const upstream = new Headers([
       ["set-cookie", "a=1; Path=/"],
       ["set-cookie", "b=2; Path=/"],
@@ -69,9 +69,15 @@ describe("to the client", () => {
       ["transfer-encoding", "chunked"],
       ["content-type", "text/plain"],
     ]);
-    const headers = new Headers(
-      downstreamHeaders(upstream, { set: { server: "aya" }, remove: ["content-type"] }),
+    const response = downstreamResponse(
+      new Response("body", { status: 201, statusText: "Made", headers: upstream }),
+      {
+        set: { server: "aya" },
+        remove: ["content-type"],
+      },
     );
+    const headers = response.headers;
+    expect([response.status, response.statusText, await response.text()]).toEqual([201, "Made", "body"]);
     expect(headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
     expect(headers.has("x-internal")).toBe(false);
     expect(headers.has("transfer-encoding")).toBe(false);
