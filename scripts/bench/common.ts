@@ -7,6 +7,11 @@ export interface Plan {
   quick: boolean;
   /** Runs per figure; every figure is the median of these with its min–max. */
   runs: number;
+  /**
+   * Rounds of the overhead comparison: more than `runs`, because its ratio is the headline figure
+   * and this shared machine drifts by tens of percent between seconds.
+   */
+  overheadRuns: number;
   /** Seconds of load per run for throughput figures (overhead, cache). */
   seconds: number;
   /** Seconds of load per run where the behaviour, not the peak rate, is measured. */

@@ -14,6 +14,7 @@ export interface Meta {
   command: string;
   date: string;
   runs: number;
+  overheadRuns: number;
   seconds: number;
   shortSeconds: number;
   connections: number;
@@ -37,7 +38,7 @@ function header(m: Meta): string[] {
     `Machine: ${m.machine}. Node ${v.node}, workerd ${v.workerd}, wrangler ${v.wrangler}, miniflare ${v.miniflare}, autocannon ${v.autocannon}.`,
     `Command: \`${m.command}\`, ${m.date}; whole run ${m.wallSeconds.toFixed(0)} s. ${
       m.runs > 1
-        ? `Every figure is the median of ${m.runs} runs with (min–max)`
+        ? `Every figure is the median of ${m.runs} runs (the overhead figures of ${m.overheadRuns} rounds) with (min–max)`
         : "Quick mode: one short run per figure, so no spread; the full mode (`npm run bench`) gives medians of three runs"
     }; a throughput run is ${m.seconds} s of load, a behaviour run ${m.shortSeconds} s, at ${m.connections} connections.`,
     "",

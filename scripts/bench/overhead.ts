@@ -57,7 +57,7 @@ async function rounds(
   passThrough: RunningWorker,
   aya: RunningWorker,
 ): Promise<OverheadResult> {
-  const { seconds, connections, runs } = bench.plan;
+  const { seconds, connections, overheadRuns: runs } = bench.plan;
   const run = (url: string, worker?: RunningWorker) =>
     load(url, {
       seconds,

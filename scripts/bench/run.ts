@@ -20,8 +20,8 @@ import { buildWorker, versions } from "./runtime.ts";
 function planFrom(argv: string[]): Plan {
   const quick = argv.includes("--quick");
   return quick
-    ? { quick, runs: 1, seconds: 2, shortSeconds: 2, connections: 32 }
-    : { quick, runs: 3, seconds: 3, shortSeconds: 2, connections: 32 };
+    ? { quick, runs: 1, overheadRuns: 1, seconds: 2, shortSeconds: 2, connections: 32 }
+    : { quick, runs: 3, overheadRuns: 5, seconds: 3, shortSeconds: 2, connections: 32 };
 }
 
 async function perStrategy<T>(run: (s: Strategy) => Promise<T>): Promise<Record<Strategy, T>> {
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       command: `npm run bench${plan.quick ? " -- --quick" : ""}`,
       date: new Date().toISOString().slice(0, 10),
       runs: plan.runs,
+      overheadRuns: plan.overheadRuns,
       seconds: plan.seconds,
       shortSeconds: plan.shortSeconds,
       connections: plan.connections,
