@@ -68,6 +68,8 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
   let attempts = 0;
   let panic = false;
   let last: Failure | undefined;
+  /** Whether any attempt reached an origin (an answer, a timeout, a connection lost mid-way). */
+  let reached = false;
 
   const affinityKeys = new Map<Pool, AffinityKey | undefined>();
   const affinityOf = (pool: Pool) => {
@@ -170,6 +172,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
       }
 
       state.end(backend, lease, outcome, now());
+      if (!(result.kind === "network" && result.connect)) reached = true;
       if (last?.kind === "status") await last.response.body?.cancel();
       last =
         result.kind === "response"
@@ -186,7 +189,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
       retriesFor.set(pool.name, left - 1);
     }
 
-    return failureResult(input, primary, last, attempts);
+    return failureResult(input, primary, last, attempts, reached);
   }
 }
 
@@ -195,18 +198,23 @@ function failureResult(
   primary: Pool | undefined,
   last: Failure | undefined,
   attempts: number,
+  reached: boolean,
 ): ProxyResult {
   if (last?.kind === "status") {
     const upstream = last.response;
     const response = downstreamResponse(upstream, input.route.headers.response);
     return { response, attempts, failed: true };
   }
+  // Every backend refusing connections (the pool is down) is "no healthy backend", as when they
+  // are all known to be down; 502 is for a backend that was reached and then failed.
   const error =
     last?.kind === "timeout"
       ? new GatewayError("upstream_timeout", "the backend did not answer in time")
-      : last?.kind === "network"
-        ? new GatewayError("upstream_error", "the backend could not be reached")
-        : new GatewayError("no_healthy_backend", "no backend is available for this route");
+      : last?.kind === "network" && reached
+        ? new GatewayError("upstream_error", "the connection to the backend failed")
+        : last?.kind === "network"
+          ? new GatewayError("no_healthy_backend", "no backend of this route could be reached")
+          : new GatewayError("no_healthy_backend", "no backend is available for this route");
   const degraded = primary?.degraded;
   if (degraded) {
     const response = new Response(degraded.body, {

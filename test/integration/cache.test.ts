@@ -104,14 +104,15 @@ describe("KV response cache", () => {
         expect(res.cache).toBe("STALE");
         expect(hitOf(res.body)).toBe(hitOf(good.body));
       }
-      // Past the window, the documented error.
+      // Past the window, the documented error: the pool is down, no healthy backend.
       g.advance(600_000);
       const late = await g.call("/c/e");
-      expect(late.status).toBe(502);
-      expect(JSON.parse(late.body).error.code).toBe("upstream_error");
+      expect(late.status).toBe(503);
+      expect(JSON.parse(late.body).error.code).toBe("no_healthy_backend");
       // And with no entry at all.
       const never = await g.call("/c/never-cached");
-      expect(never.status).toBe(502);
+      expect(never.status).toBe(503);
+      expect(JSON.parse(never.body).error.code).toBe("no_healthy_backend");
     } finally {
       await start("cache-sie");
     }

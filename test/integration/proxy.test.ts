@@ -131,14 +131,14 @@ describe("failover and retries", () => {
     expect(res.headers.get("x-aya-pool")).toBe("b");
   });
 
-  it("answers 502 upstream_error when nothing can be reached", async () => {
+  it("answers 503 no_healthy_backend when every backend refuses connections", async () => {
     const call = gatewayFor({ pools: { p: await pool("dead", 2) }, routes: [{ path: "/*", pool: "p" }] });
     await stop("dead-1");
     await stop("dead-2");
     const res = await call("/x");
-    expect(res.status).toBe(502);
+    expect(res.status).toBe(503);
     const body = await json(res);
-    expect(body.error).toMatchObject({ code: "upstream_error" });
+    expect(body.error).toMatchObject({ code: "no_healthy_backend" });
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|stack/);
   });
 
