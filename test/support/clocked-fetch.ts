@@ -1,28 +1,11 @@
 // The real app with a clock the test moves, as a `fetch` function: for clients that want one
 // (the openai SDK) and for tests that read a response's body themselves. Background work
 // (cache stores, which for a stream happen only once it has been read) is awaited by settle().
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { createApp, defaultDeps } from "../../src/app";
-import type { Clock } from "../../src/clock";
-import { isolateState } from "../../src/state/isolate";
-import { type StateNamespace, StateSync } from "../../src/state/sync";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { clockedApp } from "./clocked";
 
 export function clockedFetch(config: unknown, extraEnv: Record<string, unknown> = {}) {
-  let t = Date.now();
-  const clock: Clock = { now: () => t, random: Math.random };
-  const sync = new StateSync(isolateState);
-  const app = createApp({
-    ...defaultDeps,
-    clock,
-    prepare: (c, backends) =>
-      sync.prepare(
-        env.BACKEND_STATE as unknown as StateNamespace,
-        (p) => c.executionCtx.waitUntil(p),
-        backends,
-        t,
-      ),
-  });
-  const testEnv = { ...env, ...extraEnv, GATEWAY: config };
+  const { app, testEnv, advance } = clockedApp(config, undefined, extraEnv);
   const pending: ExecutionContext[] = [];
 
   async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -38,9 +21,7 @@ export function clockedFetch(config: unknown, extraEnv: Record<string, unknown> 
 
   return {
     fetch,
-    advance(ms: number) {
-      t += ms;
-    },
+    advance,
     /** Waits for every request's background work so far. */
     async settle() {
       await Promise.all(pending.splice(0).map((ctx) => waitOnExecutionContext(ctx)));

@@ -15,7 +15,8 @@ export interface ClockedResponse {
   cache: string | null;
 }
 
-export function clockedGateway(
+/** The real app with a clock the test moves, and the env it runs with. */
+export function clockedApp(
   config: unknown,
   namespace: unknown = env.BACKEND_STATE,
   extraEnv: Record<string, unknown> = {},
@@ -29,12 +30,25 @@ export function clockedGateway(
     prepare: (c, backends) =>
       sync.prepare(namespace as StateNamespace, (p) => c.executionCtx.waitUntil(p), backends, t),
   });
-  const testEnv = { ...env, ...extraEnv, GATEWAY: config };
   return {
+    app,
     sync,
+    testEnv: { ...env, ...extraEnv, GATEWAY: config },
     advance: (ms: number) => {
       t += ms;
     },
+  };
+}
+
+export function clockedGateway(
+  config: unknown,
+  namespace: unknown = env.BACKEND_STATE,
+  extraEnv: Record<string, unknown> = {},
+) {
+  const { app, sync, testEnv, advance } = clockedApp(config, namespace, extraEnv);
+  return {
+    sync,
+    advance,
     async call(path: string, init: RequestInit = {}): Promise<ClockedResponse> {
       const ctx = createExecutionContext();
       const headers = new Headers(init.headers);
