@@ -21,7 +21,6 @@ export interface DispatchInput {
   deps: PipelineDeps;
   env: Record<string, unknown>;
   requestId: string;
-  waitUntil: (p: Promise<unknown>) => void;
   targets: ResolvedTarget[];
   /** Builds the native request (throws an AiError 400 when this provider cannot honour it). */
   build: (adapter: Adapter, target: Target) => UpstreamRequest;

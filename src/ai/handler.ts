@@ -130,12 +130,7 @@ async function chat(
   }
   const targets = await prepared(c, gateway, deps, req.model, resolved, req);
   const response = await dispatch({
-    gateway,
-    route,
-    deps,
-    env: c.env,
-    requestId: c.get("requestId"),
-    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    ...requestScope(c, gateway, route, deps),
     targets,
     build: (adapter, target) => {
       // Ask for usage where the server takes the option, so it is counted even when the client
@@ -189,6 +184,11 @@ function cacheFor(
   });
 }
 
+/** What every dispatch of this request shares, whatever the endpoint. */
+function requestScope(c: Context<AppEnv>, gateway: Gateway, route: Route, deps: PipelineDeps) {
+  return { gateway, route, deps, env: c.env, requestId: c.get("requestId") };
+}
+
 function jsonAnswer(answer: object, headers: Headers): Response {
   headers.set("content-type", "application/json");
   return new Response(JSON.stringify(answer), { headers });
@@ -231,12 +231,7 @@ async function embeddings(
   }
   const targets = await prepared(c, gateway, deps, req.model, resolved, { messages: [] });
   const response = await dispatch({
-    gateway,
-    route,
-    deps,
-    env: c.env,
-    requestId: c.get("requestId"),
-    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    ...requestScope(c, gateway, route, deps),
     targets,
     build: (adapter, target) => {
       if (!adapter.embeddingsRequest)

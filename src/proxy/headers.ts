@@ -30,20 +30,16 @@ const CLIENT_HOP = new Set([
   "cf-worker",
 ]);
 
-// Set by the gateway below, from what it knows rather than from what the client sent.
-const GATEWAY_SET = new Set([
-  "x-forwarded-for",
-  "x-forwarded-proto",
-  "x-forwarded-host",
-  "x-request-id",
-  "host",
-]);
-
 /** Names a `Connection` header lists: hop-by-hop for this message only. */
 function connectionNamed(headers: Headers): Set<string> | undefined {
   const named = headers.get("connection");
   if (!named) return undefined;
   return new Set(named.split(",").map((name) => name.trim().toLowerCase()));
+}
+
+function applyTransform(headers: Headers, transform: HeaderTransform): void {
+  for (const name of transform.remove) headers.delete(name);
+  for (const [name, value] of Object.entries(transform.set)) headers.set(name, value);
 }
 
 export interface ForwardedFor {
@@ -78,8 +74,7 @@ export function upstreamHeaders(
   headers.set("x-request-id", fwd.requestId);
   if (fwd.hostHeader) headers.set("host", fwd.hostHeader);
   else headers.delete("host");
-  for (const name of transform.remove) headers.delete(name);
-  for (const [name, value] of Object.entries(transform.set)) headers.set(name, value);
+  applyTransform(headers, transform);
   return headers;
 }
 
@@ -92,7 +87,6 @@ export function downstreamResponse(upstream: Response, transform: HeaderTransfor
   const headers = response.headers;
   for (const name of connectionNamed(headers) ?? []) headers.delete(name);
   for (const name of HOP_BY_HOP) headers.delete(name);
-  for (const name of transform.remove) headers.delete(name);
-  for (const [name, value] of Object.entries(transform.set)) headers.set(name, value);
+  applyTransform(headers, transform);
   return response;
 }
