@@ -2,7 +2,7 @@
 // refresh, cache freshness) without sleeping.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { createApp, defaultDeps } from "../../src/app";
-import type { Clock } from "../../src/clock";
+import { type Clock, systemClock } from "../../src/clock";
 import { isolateState } from "../../src/state/isolate";
 import { type StateNamespace, StateSync } from "../../src/state/sync";
 
@@ -22,7 +22,7 @@ export function clockedApp(
   extraEnv: Record<string, unknown> = {},
 ) {
   let t = Date.now();
-  const clock: Clock = { now: () => t, random: Math.random };
+  const clock: Clock = { ...systemClock, now: () => t, random: Math.random };
   const sync = new StateSync(isolateState);
   const app = createApp({
     ...defaultDeps,
