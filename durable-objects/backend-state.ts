@@ -1,36 +1,33 @@
 // BackendState: the single source of truth for one backend or provider endpoint (named by its
 // id). It owns probe results and the healthy/unhealthy thresholds, the circuit state machine, the
-// global in-flight count (the sum of fresh per-isolate reports), the latency EWMA and counters.
-// Isolates talk to it in batches (`sync`), never per request; cron calls `tick`, and alarms drive
-// probe intervals under a minute. State is kept in the object's SQLite storage, so it survives
-// eviction and restarts.
+// global in-flight count, the latency EWMA and counters (src/state/backend-record.ts). Isolates
+// reach it through relays (`replicate`, at most about once a second per relay), cron calls
+// `tick`, alarms drive probe intervals under a minute. A change every location must hear of at
+// once (health, an open circuit, a cool-down) is pushed to the relays that asked lately. State is
+// kept in the object's SQLite storage, so it survives eviction and restarts.
 import { DurableObject } from "cloudflare:workers";
-import { updatePeakEwma } from "../src/balancing/peak-ewma";
 import type { ProbeResult } from "../src/health/probe";
 import { probe as runProbe } from "../src/health/probe";
-import type { CircuitData } from "../src/state/circuit";
-import { circuitState, newCircuit, recordFailure, recordSuccess } from "../src/state/circuit";
-import type { BackendSpec, BackendStatus, Report, Snapshot } from "../src/state/protocol";
-import { addUsage, type UsageByModel } from "../src/state/usage";
+import { OwnerHub } from "../src/replication/owner-hub";
+import { relayByName } from "../src/replication/owners";
+import type { OwnerRequest, Versioned } from "../src/replication/record";
+import {
+  applyProbe,
+  applyReport,
+  type BackendRecordState,
+  backendSnapshot,
+  isUrgentChange,
+  newBackendRecord,
+} from "../src/state/backend-record";
+import type { BackendDelta, BackendSpec, BackendStatus, Report, Snapshot } from "../src/state/protocol";
+import { backendKey } from "../src/state/sync";
 
-/** An isolate that has not reported for this long no longer counts towards in-flight. */
-export const ISOLATE_REPORT_TTL_MS = 15_000;
 /** Probe intervals of a minute or more ride on the cron trigger; shorter ones on alarms. */
 const CRON_INTERVAL_S = 60;
 
-interface Stored {
-  spec?: BackendSpec;
-  healthy: boolean | null;
-  consecutiveUp: number;
-  consecutiveDown: number;
-  lastProbe: ProbeResult | null;
-  circuit: CircuitData;
-  ewma?: { value: number; at: number };
-  isolates: Record<string, { inflight: number; at: number }>;
-  requests: number;
-  failures: number;
-  usage: UsageByModel;
-  cooldownUntil?: number;
+interface Stored extends BackendRecordState {
+  /** The last snapshot handed out: a push goes out when the next one differs in what is urgent. */
+  published?: Snapshot;
 }
 
 const KEY = "state";
@@ -39,21 +36,10 @@ export class BackendState extends DurableObject<Env> {
   /** Replaced in tests to drive time. */
   now: () => number = () => Date.now();
   private cached?: Stored;
+  private readonly hub = new OwnerHub((relay, records) => relayByName(this.env, relay).push(records));
 
   private load(): Stored {
-    if (!this.cached) {
-      this.cached = this.ctx.storage.kv.get<Stored>(KEY) ?? {
-        healthy: null,
-        consecutiveUp: 0,
-        consecutiveDown: 0,
-        lastProbe: null,
-        circuit: newCircuit(),
-        isolates: {},
-        requests: 0,
-        failures: 0,
-        usage: {},
-      };
-    }
+    this.cached ??= this.ctx.storage.kv.get<Stored>(KEY) ?? newBackendRecord();
     return this.cached;
   }
 
@@ -61,15 +47,28 @@ export class BackendState extends DurableObject<Env> {
     this.ctx.storage.kv.put(KEY, state);
   }
 
-  /** An isolate's batch of outcomes in, the current state out. */
+  /** A relay's call: its folded reports in, the record out (and pushes, when urgent). */
+  async replicate(request: OwnerRequest): Promise<Versioned[]> {
+    const state = this.load();
+    const now = this.now();
+    this.hub.seen(request.relay, now);
+    for (const write of request.writes) {
+      const delta = write.delta as BackendDelta;
+      applyReport(state, delta.spec, delta, now);
+    }
+    await this.ensureAlarm(state);
+    const key = request.writes[0]?.key ?? request.keys[0] ?? backendKey(state.spec?.id ?? "");
+    return [this.publish(state, now, key, request.relay)];
+  }
+
+  /** A direct report (tests, tools) or, with `report` null, "this is your backend": returns the snapshot. */
   async sync(spec: BackendSpec, report: Report | null): Promise<Snapshot> {
     const state = this.load();
-    state.spec = spec;
     const now = this.now();
-    if (report) this.apply(state, spec, report, now);
-    this.save(state);
+    state.spec = spec;
+    if (report) applyReport(state, spec, report, now);
     await this.ensureAlarm(state);
-    return this.snapshot(state, now);
+    return this.publish(state, now, backendKey(spec.id)).value as Snapshot;
   }
 
   /** Cron: remember the spec, probe now when due, and keep the alarm set for short intervals. */
@@ -97,21 +96,8 @@ export class BackendState extends DurableObject<Env> {
 
   recordProbe(result: ProbeResult): void {
     const state = this.load();
-    const hc = state.spec?.healthCheck;
-    state.lastProbe = result;
-    if (result.ok) {
-      state.consecutiveUp += 1;
-      state.consecutiveDown = 0;
-      // A backend never probed before is taken as healthy on its first good probe.
-      if (state.healthy === null || (!state.healthy && state.consecutiveUp >= (hc?.healthyThreshold ?? 2))) {
-        state.healthy = true;
-      }
-    } else {
-      state.consecutiveDown += 1;
-      state.consecutiveUp = 0;
-      if (state.consecutiveDown >= (hc?.unhealthyThreshold ?? 3)) state.healthy = false;
-    }
-    this.save(state);
+    applyProbe(state, result);
+    this.publish(state, this.now(), backendKey(state.spec?.id ?? this.ctx.id.name ?? ""));
   }
 
   override async alarm(): Promise<void> {
@@ -126,7 +112,7 @@ export class BackendState extends DurableObject<Env> {
     const state = this.load();
     const now = this.now();
     return {
-      ...this.snapshot(state, now),
+      ...backendSnapshot(state, now),
       url: state.spec?.url ?? "",
       lastProbe: state.lastProbe,
       consecutiveUp: state.consecutiveUp,
@@ -137,41 +123,15 @@ export class BackendState extends DurableObject<Env> {
     };
   }
 
-  private apply(state: Stored, spec: BackendSpec, report: Report, now: number): void {
-    state.isolates[report.isolate] = { inflight: report.inflight, at: now };
-    if (report.cooldownUntil && report.cooldownUntil > (state.cooldownUntil ?? 0))
-      state.cooldownUntil = report.cooldownUntil;
-    state.requests += report.requests;
-    state.failures += report.failures;
-    const cfg = spec.circuitBreaker;
-    // Order inside a batch is lost; keep what matters: failures that ended the batch come last.
-    const earlyFailures = report.failures - report.tailFailures;
-    const successes = report.requests - report.failures;
-    for (let i = 0; i < earlyFailures; i++) recordFailure(state.circuit, cfg, now);
-    for (let i = 0; i < successes; i++) recordSuccess(state.circuit, cfg, now);
-    for (let i = 0; i < report.tailFailures; i++) recordFailure(state.circuit, cfg, now);
-    if (report.latencyCount > 0) {
-      state.ewma = updatePeakEwma(state.ewma, report.latencySumMs / report.latencyCount, now);
-    }
-    for (const [model, u] of Object.entries(report.usage ?? {})) addUsage(state.usage, model, u);
-  }
-
-  private snapshot(state: Stored, now: number): Snapshot {
-    let inflight = 0;
-    for (const [isolate, r] of Object.entries(state.isolates)) {
-      if (now - r.at > ISOLATE_REPORT_TTL_MS) delete state.isolates[isolate];
-      else inflight += r.inflight;
-    }
-    return {
-      id: state.spec?.id ?? "",
-      healthy: state.healthy,
-      circuit: circuitState(state.circuit, now),
-      openUntil: state.circuit.openUntil,
-      cooldownUntil: state.cooldownUntil ?? 0,
-      inflight,
-      ewmaLatencyMs: state.ewma?.value ?? 0,
-      at: now,
-    };
+  /** The current record; pushed to the relays that asked lately when it changed in an urgent way. */
+  private publish(state: Stored, now: number, key: string, except?: string): Versioned<Snapshot> {
+    const snapshot = backendSnapshot(state, now);
+    const urgent = isUrgentChange(state.published, snapshot);
+    state.published = snapshot;
+    this.save(state);
+    const record: Versioned<Snapshot> = { key, value: snapshot, version: snapshot.version, at: now };
+    if (urgent) for (const sent of this.hub.push([record], now, except)) this.ctx.waitUntil(sent);
+    return record;
   }
 
   private async ensureAlarm(state: Stored): Promise<void> {

@@ -15,6 +15,7 @@ export interface BackendSpec {
 }
 
 export interface Report {
+  /** Who reports: an isolate, or a relay for the isolates it serves (one in-flight count each). */
   isolate: string;
   /** This isolate's in-flight requests to the backend right now. */
   inflight: number;
@@ -41,6 +42,8 @@ export interface Snapshot {
   inflight: number;
   ewmaLatencyMs: number;
   at: number;
+  /** Grows with every snapshot the object produces: a later copy replaces an earlier one. */
+  version: number;
 }
 
 export interface BackendStatus extends Snapshot {
@@ -51,4 +54,9 @@ export interface BackendStatus extends Snapshot {
   requests: number;
   failures: number;
   usage: UsageByModel;
+}
+
+/** What an isolate writes about a backend: its report, and the spec the object needs to probe. */
+export interface BackendDelta extends Report {
+  spec: BackendSpec;
 }

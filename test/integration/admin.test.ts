@@ -85,8 +85,9 @@ describe("AI usage in /__aya/status", () => {
     const answer = JSON.parse((await ask()).body) as {
       usage: { prompt_tokens: number; completion_tokens: number };
     };
-    // Usage is counted in the isolate and flushed with the next sync, a second later.
-    gw.advance(2000);
+    // Usage is counted in the isolate, sent with its next batch of writes (every 3 s ± 25 %) and
+    // forwarded by the relay to the provider's object.
+    gw.advance(4000);
     await ask();
     const status = JSON.parse(
       (await gw.call("/__aya/status", { headers: { authorization: "Bearer test-admin-token" } })).body,

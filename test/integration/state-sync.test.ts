@@ -11,13 +11,15 @@ import {
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
+import { MemoryLocation } from "../../src/replication/location";
 import { isolateState } from "../../src/state/isolate";
-import { type StateNamespace, StateSync } from "../../src/state/sync";
+import { Replication, relayLink } from "../../src/state/sync";
 import { clockedGateway } from "../support/clocked";
+import { clockedRelays } from "../support/clocked-relays";
 import { info, origin, start, stop } from "../support/farm";
 
-function harness(config: unknown, namespace: unknown = env.BACKEND_STATE) {
-  const h = clockedGateway(config, namespace);
+function harness(config: unknown, relays?: unknown) {
+  const h = clockedGateway(config, relays);
   return {
     ...h,
     call: (path: string, headers: Record<string, string> = {}) => h.call(path, { headers }),
@@ -140,13 +142,20 @@ describe("a cool-down (a provider's Retry-After)", () => {
     isolateState.coolDown(cool1, Date.now() + 60_000);
     for (let i = 0; i < 4; i++) expect((await h.call(`/c${i}`)).backend).toBe("cool-2");
 
-    // Another isolate, which never saw the 429, learns it from the object.
+    // Another isolate, in another location, which never saw the 429, learns it from the object.
     const { IsolateState } = await import("../../src/state/isolate");
     const elsewhere = new IsolateState();
-    const sync = new StateSync(elsewhere);
-    await sync.prepare(env.BACKEND_STATE as unknown as StateNamespace, () => undefined, [cool1], Date.now());
-    expect(elsewhere.view(cool1, Date.now()).circuit).toBe("open");
-    expect(elsewhere.view(cool1, Date.now() + 61_000).circuit).toBe("closed");
+    const replication = new Replication(h.clock, elsewhere);
+    const background: Promise<unknown>[] = [];
+    await replication.prepare([cool1], {
+      location: new MemoryLocation(),
+      relay: relayLink(clockedRelays(h.clock), undefined),
+      waitUntil: (p) => background.push(p),
+    });
+    await Promise.all(background);
+    const now = h.clock.now();
+    expect(elsewhere.view(cool1, now).circuit).toBe("open");
+    expect(elsewhere.view(cool1, now + 61_000).circuit).toBe("closed");
   });
 });
 
@@ -207,9 +216,9 @@ describe("an unreachable Durable Object", () => {
   it("keeps the gateway serving from its last snapshot", async () => {
     const b = await origin("no-do-1");
     const broken = {
-      idFromName: (name: string) => env.BACKEND_STATE.idFromName(name),
+      idFromName: (name: string) => env.RELAY.idFromName(name),
       get: () => ({
-        sync: async () => {
+        exchange: async () => {
           throw new Error("object unreachable");
         },
       }),
