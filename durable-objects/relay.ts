@@ -16,7 +16,11 @@ export class Relay extends DurableObject<Env> {
   private get relay(): RelayCore {
     this.core ??= new RelayCore({
       name: this.ctx.id.name ?? this.ctx.id.toString(),
-      clock: { now: () => this.clock.now(), random: () => this.clock.random(), setTimer: (ms, fn) => this.clock.setTimer(ms, fn) },
+      clock: {
+        now: () => this.clock.now(),
+        random: () => this.clock.random(),
+        setTimer: (ms, fn) => this.clock.setTimer(ms, fn),
+      },
       ownerOf: (key) => ownerOf(this.env, key),
       folds,
       wake: (at) => {

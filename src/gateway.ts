@@ -11,10 +11,10 @@ import { GatewayError } from "./errors";
 import { readRequestBody } from "./proxy/body";
 import { forward, type ProxyResult } from "./proxy/forward";
 import { rewritePath } from "./proxy/url";
+import type { ReplicaLinks } from "./replication/replica";
 import { clientInfo } from "./routing/client";
 import { choosePools } from "./routing/pools";
 import { routeTable } from "./routing/table";
-import type { ReplicaLinks } from "./replication/replica";
 import { type RelayNamespace, type Replication, requestLinks } from "./state/sync";
 import type { StateStore } from "./state/types";
 
@@ -38,7 +38,9 @@ const requestLinksOf = new WeakMap<Request, ReplicaLinks>();
 export function linksOf(c: Context<AppEnv>): ReplicaLinks {
   let links = requestLinksOf.get(c.req.raw);
   if (!links) {
-    links = requestLinks(c.env.RELAY as unknown as RelayNamespace, c.req.raw, (p) => c.executionCtx.waitUntil(p));
+    links = requestLinks(c.env.RELAY as unknown as RelayNamespace, c.req.raw, (p) =>
+      c.executionCtx.waitUntil(p),
+    );
     requestLinksOf.set(c.req.raw, links);
   }
   return links;

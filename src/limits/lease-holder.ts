@@ -146,7 +146,9 @@ export class LeaseHolder {
         }
         return true;
       } catch (error) {
-        console.warn(JSON.stringify({ msg: "lease renewal failed", holder: this.holder, error: String(error) }));
+        console.warn(
+          JSON.stringify({ msg: "lease renewal failed", holder: this.holder, error: String(error) }),
+        );
         return false;
       } finally {
         this.renewing = undefined;

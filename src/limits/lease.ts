@@ -74,7 +74,12 @@ export function newQuota(): QuotaState {
 }
 
 /** The object's side: settle the holder's reports, then grant what it asks for, if anything is left. */
-export function renewLease(state: QuotaState, policy: QuotaPolicy, request: RenewRequest, now: number): LeaseGrant {
+export function renewLease(
+  state: QuotaState,
+  policy: QuotaPolicy,
+  request: RenewRequest,
+  now: number,
+): LeaseGrant {
   roll(state, policy, now);
   lapse(state, now);
   for (const report of request.reports) settle(state, request.holder, report);

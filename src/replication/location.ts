@@ -9,8 +9,9 @@
 // Ages are measured with the gateway's own clock from the time stored in the copy; the entry's
 // max-age only lets the cache evict it. On *.workers.dev the Cache API stores nothing: every
 // isolate then refreshes from the relay itself, which is correct, only costlier.
-import { CLAIM_MS, LOCATION_TTL_MS } from "./timing";
+
 import type { RecordKey, Versioned } from "./record";
+import { CLAIM_MS, LOCATION_TTL_MS } from "./timing";
 
 export interface LocationCopy {
   record: Versioned;

@@ -4,9 +4,8 @@
 // Retry-After) at once, from the request that caused it. A batch that cannot be sent is put back
 // and tried again after RETRY_AFTER_ERROR_MS; nothing counted is lost.
 import type { Clock } from "../clock";
-import type { ReplicaLinks } from "./replica";
-import type { Replica } from "./replica";
 import type { Write } from "./record";
+import type { Replica, ReplicaLinks } from "./replica";
 import { FLUSH_JITTER, FLUSH_MS, RETRY_AFTER_ERROR_MS } from "./timing";
 
 /** Something in the isolate that accumulates writes: backend outcomes, later key usage. */

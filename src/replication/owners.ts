@@ -22,7 +22,10 @@ export function ownerOf(env: OwnerNamespaces, key: RecordKey): { id: string; stu
 }
 
 /** A relay by the name it gave its owners (its id's name, or its hex id when it has none). */
-export function relayByName(env: OwnerNamespaces, name: string): { push(records: Versioned[]): Promise<void> } {
+export function relayByName(
+  env: OwnerNamespaces,
+  name: string,
+): { push(records: Versioned[]): Promise<void> } {
   const id = /^[0-9a-f]{64}$/.test(name) ? env.RELAY.idFromString(name) : env.RELAY.idFromName(name);
   return env.RELAY.get(id);
 }

@@ -20,7 +20,21 @@ const BY_CONTINENT: Readonly<Record<string, RelayHint>> = {
 
 /** North American colos west of the Rockies: closer to a wnam relay than to an enam one. */
 const WEST_NA = new Set([
-  "LAX", "SJC", "SFO", "SEA", "PDX", "PHX", "DEN", "LAS", "SLC", "SAN", "SMF", "YVR", "ABQ", "BOI", "FAT",
+  "LAX",
+  "SJC",
+  "SFO",
+  "SEA",
+  "PDX",
+  "PHX",
+  "DEN",
+  "LAS",
+  "SLC",
+  "SAN",
+  "SMF",
+  "YVR",
+  "ABQ",
+  "BOI",
+  "FAT",
 ]);
 
 export interface RelayPlace {

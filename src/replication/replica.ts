@@ -5,7 +5,7 @@
 // request wait, at most COLD_WAIT_MS, once. A stale record keeps serving while it is refreshed.
 import { type Clock, sleep } from "../clock";
 import type { LocationStore } from "./location";
-import { kindOf, type RecordKey, type RelayLink, type Versioned, isNewer } from "./record";
+import { isNewer, kindOf, type RecordKey, type RelayLink, type Versioned } from "./record";
 import { COLD_WAIT_MS, LOCATION_TTL_MS, MEMORY_TTL_MS, RETRY_AFTER_ERROR_MS } from "./timing";
 
 /** What a refresh needs from the request it runs in. */

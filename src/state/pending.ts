@@ -28,7 +28,11 @@ export function isEmpty(p: Pending): boolean {
  * unless it holds nothing but failures (then they extend the run). With `older`, `from` goes in
  * front (a batch that could not be sent, put back before what was counted since).
  */
-export function mergePending(target: Pending, from: Omit<Pending, "usage"> & { usage?: Pending["usage"] }, older = false): void {
+export function mergePending(
+  target: Pending,
+  from: Omit<Pending, "usage"> & { usage?: Pending["usage"] },
+  older = false,
+): void {
   if (older) {
     if (target.requests === target.failures) target.tailFailures += from.tailFailures;
     target.lastError ??= from.lastError;

@@ -9,7 +9,7 @@ import type { Backend } from "../config/normalize";
 import { specOf } from "../health/cron";
 import { cacheApiLocation } from "../replication/location";
 import { Outbox, type WriteSource } from "../replication/outbox";
-import { idOf, recordKey, type RelayLink, type Versioned, type Write } from "../replication/record";
+import { idOf, type RelayLink, recordKey, type Versioned, type Write } from "../replication/record";
 import { relayFor } from "../replication/relay-name";
 import { Replica, type ReplicaLinks } from "../replication/replica";
 import { REPORT_TTL_MS } from "./backend-record";

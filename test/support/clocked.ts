@@ -17,11 +17,7 @@ export interface ClockedResponse {
 }
 
 /** The real app with a clock the test moves, and the env it runs with. */
-export function clockedApp(
-  config: unknown,
-  relays?: unknown,
-  extraEnv: Record<string, unknown> = {},
-) {
+export function clockedApp(config: unknown, relays?: unknown, extraEnv: Record<string, unknown> = {}) {
   let t = Date.now();
   const clock: Clock = { ...systemClock, now: () => t, random: Math.random };
   relays ??= clockedRelays(clock);
@@ -38,11 +34,7 @@ export function clockedApp(
   };
 }
 
-export function clockedGateway(
-  config: unknown,
-  relays?: unknown,
-  extraEnv: Record<string, unknown> = {},
-) {
+export function clockedGateway(config: unknown, relays?: unknown, extraEnv: Record<string, unknown> = {}) {
   const { app, sync, clock, testEnv, advance } = clockedApp(config, relays, extraEnv);
   return {
     sync,

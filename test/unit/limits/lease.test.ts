@@ -24,7 +24,12 @@ describe("the object's side", () => {
     const b = renewLease(q, policy, { holder: "b", want: 100, reports: [] }, 1_000);
     expect(b.units).toBe(3); // a quarter of the 15 left
     expect(q.granted).toBe(8);
-    renewLease(q, policy, { holder: "a", want: 0, reports: [{ id: a.id as string, used: 2, final: true }] }, 2_000);
+    renewLease(
+      q,
+      policy,
+      { holder: "a", want: 0, reports: [{ id: a.id as string, used: 2, final: true }] },
+      2_000,
+    );
     expect(q.granted).toBe(5);
   });
 
@@ -33,7 +38,12 @@ describe("the object's side", () => {
     const a = renewLease(q, policy, { holder: "a", want: 4, reports: [] }, 0);
     renewLease(q, policy, { holder: "b", want: 0, reports: [] }, 10_000); // a's lease has lapsed
     expect(q.granted).toBe(4);
-    renewLease(q, policy, { holder: "a", want: 0, reports: [{ id: a.id as string, used: 1, final: true }] }, 11_000);
+    renewLease(
+      q,
+      policy,
+      { holder: "a", want: 0, reports: [{ id: a.id as string, used: 1, final: true }] },
+      11_000,
+    );
     expect(q.granted).toBe(1);
   });
 
@@ -56,8 +66,14 @@ type Command =
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ op: fc.constant("take" as const), holder: fc.nat(3) }) },
   { weight: 8, arbitrary: fc.record({ op: fc.constant("deliver" as const), pick: fc.nat(10) }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant("advance" as const), ms: fc.integer({ min: 1, max: 400 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("advance" as const), ms: fc.integer({ min: 1, max: 6_000 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ op: fc.constant("advance" as const), ms: fc.integer({ min: 1, max: 400 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant("advance" as const), ms: fc.integer({ min: 1, max: 6_000 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("vanish" as const), holder: fc.nat(3) }) },
 );
 
@@ -71,7 +87,12 @@ function world(offsets: number[], ownerOffset: number) {
   const quota: QuotaState = newQuota();
   let peakGranted = 0;
   /** Calls on their way: to the object (no grant yet), or back to the holder (granted). */
-  const inFlight: { holder: number; request: RenewRequest; grant?: LeaseGrant; resolve: (g: LeaseGrant) => void }[] = [];
+  const inFlight: {
+    holder: number;
+    request: RenewRequest;
+    grant?: LeaseGrant;
+    resolve: (g: LeaseGrant) => void;
+  }[] = [];
   const accepted = new Map<number, number>();
   const holders: (LeaseHolder | undefined)[] = [];
   const make = (i: number) => {
@@ -95,7 +116,8 @@ function world(offsets: number[], ownerOffset: number) {
       if (c.op === "advance") real.advance(c.ms);
       if (c.op === "vanish") {
         // Its calls on the way are lost with it; a new isolate takes its place.
-        for (let i = inFlight.length - 1; i >= 0; i--) if (inFlight[i]?.holder === c.holder) inFlight.splice(i, 1);
+        for (let i = inFlight.length - 1; i >= 0; i--)
+          if (inFlight[i]?.holder === c.holder) inFlight.splice(i, 1);
         holders[c.holder] = make(c.holder);
       }
       if (c.op === "deliver" && inFlight.length > 0) {
@@ -111,13 +133,15 @@ function world(offsets: number[], ownerOffset: number) {
       }
       if (c.op === "take") {
         const holder = holders[c.holder];
-        void holder?.take(1, () => undefined).then((r) => {
-          if (!r.ok) return;
-          // Counted in the object's window at the moment the unit was spent... which is when the
-          // take resolved: now, in real time, read on the object's clock.
-          const window = Math.floor(ownerNow() / policy.windowMs);
-          accepted.set(window, (accepted.get(window) ?? 0) + 1);
-        });
+        void holder
+          ?.take(1, () => undefined)
+          .then((r) => {
+            if (!r.ok) return;
+            // Counted in the object's window at the moment the unit was spent... which is when the
+            // take resolved: now, in real time, read on the object's clock.
+            const window = Math.floor(ownerNow() / policy.windowMs);
+            accepted.set(window, (accepted.get(window) ?? 0) + 1);
+          });
       }
       // Let every chain that can move on (a delivered grant, a take it unblocks) run to its end.
       for (let i = 0; i < 50; i++) await Promise.resolve();
