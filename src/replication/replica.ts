@@ -77,8 +77,8 @@ export class Replica {
    */
   async prepare(keys: readonly RecordKey[], links: ReplicaLinks): Promise<void> {
     const now = this.clock.now();
-    let stale: RecordKey[] | undefined;
-    let cold: Set<RecordKey> | undefined;
+    const stale: RecordKey[] = [];
+    const cold = new Set<RecordKey>();
     for (const key of keys) {
       let slot = this.slots.get(key);
       if (!slot) {
@@ -88,20 +88,16 @@ export class Replica {
       if (slot.busy || now < slot.retryAt || now - slot.checkedAt < MEMORY_TTL_MS) continue;
       slot.busy = true;
       slot.checkedAt = now;
-      (stale ??= []).push(key);
-      if (!slot.record) (cold ??= new Set()).add(key);
+      stale.push(key);
+      if (!slot.record) cold.add(key);
     }
-    if (!stale) return;
+    if (stale.length === 0) return;
     const work = this.refresh(stale, cold, links);
     links.waitUntil(work);
-    if (cold) await Promise.race([work, sleep(this.clock, COLD_WAIT_MS)]);
+    if (cold.size > 0) await Promise.race([work, sleep(this.clock, COLD_WAIT_MS)]);
   }
 
-  private async refresh(
-    keys: RecordKey[],
-    cold: Set<RecordKey> | undefined,
-    links: ReplicaLinks,
-  ): Promise<void> {
+  private async refresh(keys: RecordKey[], cold: ReadonlySet<RecordKey>, links: ReplicaLinks): Promise<void> {
     const now = this.clock.now();
     const settle = (key: RecordKey, failed: boolean) => {
       const slot = this.slots.get(key);
@@ -122,7 +118,7 @@ export class Replica {
       });
       // One isolate of the location refreshes a copy; a record never seen here cannot wait for it.
       const claims = await Promise.all(
-        due.map(({ key, since }) => (cold?.has(key) ? true : links.location.claim(key, now, since))),
+        due.map(({ key, since }) => (cold.has(key) ? true : links.location.claim(key, now, since))),
       );
       due.forEach(({ key }, i) => {
         if (claims[i]) ask.push(key);
