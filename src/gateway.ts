@@ -11,11 +11,12 @@ import { GatewayError } from "./errors";
 import { readRequestBody } from "./proxy/body";
 import { forward, type ProxyResult } from "./proxy/forward";
 import { rewritePath } from "./proxy/url";
+import { type RelayNamespace, requestLinks } from "./replication/links";
 import type { ReplicaLinks } from "./replication/replica";
 import { clientInfo } from "./routing/client";
 import { choosePools } from "./routing/pools";
 import { routeTable } from "./routing/table";
-import { type RelayNamespace, type Replication, requestLinks } from "./state/sync";
+import type { Replication } from "./state/sync";
 import type { StateStore } from "./state/types";
 
 export interface PipelineDeps {

@@ -4,8 +4,8 @@
 import type { Context } from "hono";
 import type { Backend } from "../config/normalize";
 import type { AppEnv } from "../env";
-import { specOf } from "../health/cron";
 import type { BackendStatus } from "../state/protocol";
+import { specOf } from "../state/protocol";
 import { isolateReplication } from "../state/sync";
 
 interface StatusNamespace {

@@ -11,7 +11,7 @@
 // isolate then refreshes from the relay itself, which is correct, only costlier.
 
 import type { RecordKey, Versioned } from "./record";
-import { CLAIM_MS, LOCATION_TTL_MS } from "./timing";
+import { CLAIM_MS } from "./timing";
 
 export interface LocationCopy {
   record: Versioned;
@@ -27,69 +27,6 @@ export interface LocationStore {
    * was stored at `since` (it is refreshing it) and less than CLAIM_MS ago (it has not given up).
    */
   claim(key: RecordKey, now: number, since: number): Promise<boolean>;
-}
-
-const STORED_AT = "x-aya-stored-at";
-/** Under the admin prefix, which no route can claim, so a copy never meets a route's URL. */
-const COPY_PATH = "/__aya/replica/";
-const CLAIM_PATH = "/__aya/replica-claim/";
-const EVICT_AFTER_S = Math.ceil((LOCATION_TTL_MS * 30) / 1000);
-
-/** The location's copies in `caches.default`, keyed under the request's own origin. */
-export function cacheApiLocation(origin: string): LocationStore {
-  const cache = typeof caches === "undefined" ? undefined : caches.default;
-  const url = (path: string, key: RecordKey) => `${origin}${path}${encodeURIComponent(key)}`;
-  const storedAt = (response: Response) => Number(response.headers.get(STORED_AT));
-  return {
-    async read(key) {
-      try {
-        const response = await cache?.match(url(COPY_PATH, key));
-        if (!response) return undefined;
-        const at = storedAt(response);
-        const record = (await response.json()) as Versioned;
-        return Number.isFinite(at) && record?.key === key ? { record, storedAt: at } : undefined;
-      } catch {
-        // The tier only saves calls: when it fails, the relay answers.
-        return undefined;
-      }
-    },
-    async write(copy) {
-      try {
-        await cache?.put(
-          url(COPY_PATH, copy.record.key),
-          new Response(JSON.stringify(copy.record), {
-            headers: {
-              "content-type": "application/json",
-              "cache-control": `max-age=${EVICT_AFTER_S}`,
-              [STORED_AT]: String(copy.storedAt),
-            },
-          }),
-        );
-      } catch {
-        // as above
-      }
-    },
-    async claim(key, now, since) {
-      if (!cache) return true;
-      try {
-        const held = await cache.match(url(CLAIM_PATH, key));
-        if (held) {
-          const at = storedAt(held);
-          await held.body?.cancel();
-          if (Number.isFinite(at) && at > since && now - at < CLAIM_MS) return false;
-        }
-        await cache.put(
-          url(CLAIM_PATH, key),
-          new Response(null, {
-            headers: { "cache-control": `max-age=${Math.ceil(CLAIM_MS / 1000)}`, [STORED_AT]: String(now) },
-          }),
-        );
-        return true;
-      } catch {
-        return true;
-      }
-    },
-  };
 }
 
 /** The same tier in memory: for unit tests and for the simulation's locations. */

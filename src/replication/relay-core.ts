@@ -57,7 +57,9 @@ export class RelayCore {
   async exchange(request: ExchangeRequest): Promise<Versioned[]> {
     const now = this.host.clock.now();
     this.exchanges += 1;
-    const call = new Set<string>();
+    const calls: Promise<void>[] = [];
+    const urgentOwners = new Set<string>();
+    const dueOwners = new Set<string>();
     for (const write of request.writes) {
       const owner = this.track(write.key);
       const fold = this.host.folds[kindOf(write.key)];
@@ -65,10 +67,10 @@ export class RelayCore {
       this.held.set(write.key, fold.add(this.held.get(write.key), write.delta, request.from, now));
       if (write.urgent) {
         this.urgent.add(write.key);
-        call.add(owner);
+        urgentOwners.add(owner);
       } else if (now - (this.calledAt.get(owner) ?? Number.NEGATIVE_INFINITY) >= RELAY_TTL_MS) {
         // Not called within the interval: these writes may go now. Otherwise they ride on the next call.
-        call.add(owner);
+        dueOwners.add(owner);
       }
     }
     for (const key of request.keys) {
@@ -76,9 +78,15 @@ export class RelayCore {
       if (!owner) continue;
       this.asked.set(key, now);
       const known = this.records.get(key);
-      if (!known || now - known.fetchedAt >= RELAY_TTL_MS) call.add(owner);
+      if (!known || now - known.fetchedAt >= RELAY_TTL_MS) dueOwners.add(owner);
     }
-    await Promise.all([...call].map((owner) => this.callOwner(owner, true)));
+    // An urgent write must be in a call that starts after it; anything else can wait for a call on its way.
+    for (const owner of urgentOwners) calls.push(this.callOwner(owner, true));
+    for (const owner of dueOwners) {
+      if (urgentOwners.has(owner)) continue;
+      calls.push(this.queued.get(owner) ?? this.running.get(owner) ?? this.callOwner(owner, true));
+    }
+    await Promise.all(calls);
     if (request.writes.length > 0) this.host.wake(now + RELAY_TTL_MS);
     const out: Versioned[] = [];
     for (const key of request.keys) {
@@ -98,8 +106,11 @@ export class RelayCore {
   /** Forwards what is still held (the last writes of a burst) and forgets what nobody asks for. */
   async tick(): Promise<void> {
     const now = this.host.clock.now();
-    const due = [...this.owners.keys()].filter((id) =>
-      [...(this.owners.get(id)?.keys ?? [])].some((key) => this.held.has(key)),
+    // Owners called within the interval get these writes with their next call anyway.
+    const due = [...this.owners.keys()].filter(
+      (id) =>
+        now - (this.calledAt.get(id) ?? Number.NEGATIVE_INFINITY) >= RELAY_TTL_MS &&
+        [...(this.owners.get(id)?.keys ?? [])].some((key) => this.held.has(key)),
     );
     await Promise.all(due.map((id) => this.callOwner(id, false)));
     for (const [id, entry] of this.owners) {

@@ -4,9 +4,10 @@
 // by a hash of the colo, which keeps each relay's load a share of its region's.
 import { hashString } from "../balancing/hash";
 
-export type RelayHint = DurableObjectLocationHint;
+/** Durable Object location hints (the platform's own list). */
+export type RelayHint = "wnam" | "enam" | "sam" | "weur" | "eeur" | "apac" | "oc" | "afr" | "me";
 
-export const RELAY_SHARDS = 4;
+export const RELAY_SHARDS = 6;
 
 const BY_CONTINENT: Readonly<Record<string, RelayHint>> = {
   NA: "enam",

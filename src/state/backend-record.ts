@@ -3,7 +3,7 @@
 // objects. Reports arrive folded by relays (one per relay, carrying its isolates' in-flight sum);
 // probes arrive from cron and alarms; the snapshot is the replicated record.
 import { updatePeakEwma } from "../balancing/peak-ewma";
-import type { ProbeResult } from "../health/probe";
+import type { ProbeResult } from "../health/result";
 import { type CircuitData, circuitState, newCircuit, recordFailure, recordSuccess } from "./circuit";
 import type { BackendSpec, Report, Snapshot } from "./protocol";
 import { addUsage, type UsageByModel } from "./usage";

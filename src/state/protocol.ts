@@ -1,8 +1,8 @@
 // What isolates and BackendState objects say to each other. One `sync` call carries an isolate's
 // batched outcomes for one backend and returns the object's current state, so a flush and a
 // refresh cost a single Durable Object round trip.
-import type { CircuitBreakerConfig, HealthCheck } from "../config/normalize";
-import type { ProbeResult } from "../health/probe";
+import type { Backend, CircuitBreakerConfig, HealthCheck } from "../config/normalize";
+import type { ProbeResult } from "../health/result";
 import type { CircuitState } from "./circuit";
 import type { UsageByModel } from "./usage";
 
@@ -12,6 +12,15 @@ export interface BackendSpec {
   url: string;
   healthCheck: HealthCheck;
   circuitBreaker: CircuitBreakerConfig;
+}
+
+export function specOf(backend: Backend): BackendSpec {
+  return {
+    id: backend.id,
+    url: backend.url,
+    healthCheck: backend.healthCheck,
+    circuitBreaker: backend.circuitBreaker,
+  };
 }
 
 export interface Report {

@@ -6,16 +6,13 @@
 // request that caused it.
 import { type Clock, systemClock } from "../clock";
 import type { Backend } from "../config/normalize";
-import { specOf } from "../health/cron";
-import { cacheApiLocation } from "../replication/location";
 import { Outbox, type WriteSource } from "../replication/outbox";
-import { idOf, type RelayLink, recordKey, type Versioned, type Write } from "../replication/record";
-import { relayFor } from "../replication/relay-name";
+import { idOf, recordKey, type Versioned, type Write } from "../replication/record";
 import { Replica, type ReplicaLinks } from "../replication/replica";
 import { REPORT_TTL_MS } from "./backend-record";
 import { type IsolateState, isolateState } from "./isolate";
 import { emptyPending, isEmpty, mergePending } from "./pending";
-import type { BackendDelta, BackendSpec, Snapshot } from "./protocol";
+import { type BackendDelta, type BackendSpec, type Snapshot, specOf } from "./protocol";
 
 export const BACKEND = "backend";
 export const backendKey = (id: string) => recordKey(BACKEND, id);
@@ -102,20 +99,6 @@ export class BackendSync implements WriteSource {
   }
 }
 
-/** The relay of the request's location, as a link the replica can call. */
-export interface RelayNamespace {
-  idFromName(name: string): DurableObjectId;
-  get(id: DurableObjectId, options?: { locationHint?: DurableObjectLocationHint }): RelayLink;
-}
-
-export function relayLink(namespace: RelayNamespace, cf: unknown): RelayLink {
-  const place = relayFor(cf as { continent?: unknown; colo?: unknown } | undefined);
-  return {
-    exchange: (request) =>
-      namespace.get(namespace.idFromName(place.name), { locationHint: place.hint }).exchange(request),
-  };
-}
-
 /** The isolate's replication: its replica of records, its outbox, and backends on both. */
 export class Replication {
   /** Requests that prepared state (for DO calls per request in status and the benchmark). */
@@ -146,19 +129,6 @@ export class Replication {
   settle(links: ReplicaLinks): void {
     this.outbox.flush(links);
   }
-}
-
-/** What a request gives the replication: its location's cache, its relay, its waitUntil. */
-export function requestLinks(
-  relays: RelayNamespace,
-  request: Request,
-  waitUntil: (promise: Promise<unknown>) => void,
-): ReplicaLinks {
-  return {
-    location: cacheApiLocation(new URL(request.url).origin),
-    relay: relayLink(relays, request.cf),
-    waitUntil,
-  };
 }
 
 /** The isolate's replication, shared by every request it serves (tests build their own). */

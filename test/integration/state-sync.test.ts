@@ -11,9 +11,10 @@ import {
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
+import { relayLink } from "../../src/replication/links";
 import { MemoryLocation } from "../../src/replication/location";
 import { isolateState } from "../../src/state/isolate";
-import { Replication, relayLink } from "../../src/state/sync";
+import { Replication } from "../../src/state/sync";
 import { clockedGateway } from "../support/clocked";
 import { clockedRelays } from "../support/clocked-relays";
 import { info, origin, start, stop } from "../support/farm";
@@ -173,7 +174,7 @@ describe("least connections is global", () => {
     // Another isolate somewhere reports 40 requests in flight to glc-1.
     const parsed = (await import("../../src/config/normalize")).parseGateway(config);
     if (!parsed.ok) throw new Error("config");
-    const { specOf } = await import("../../src/health/cron");
+    const { specOf } = await import("../../src/state/protocol");
     const spec = specOf(parsed.config.backends.get("glc-1") as never);
     await env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName("glc-1")).sync(spec, {
       isolate: "far-away",

@@ -4,8 +4,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import type { Relay } from "../../durable-objects/relay";
 import type { Clock } from "../../src/clock";
+import type { RelayNamespace } from "../../src/replication/links";
 import type { ExchangeRequest } from "../../src/replication/record";
-import type { RelayNamespace } from "../../src/state/sync";
 
 export function clockedRelays(clock: Clock, namespace = env.RELAY): RelayNamespace {
   const clocked = new Set<string>();
