@@ -133,10 +133,26 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
       const lease = state.begin(backend, now());
       const result = await attempt(
         upstreamUrl(backend.url, input.path, input.search),
-        { method, headers, body, duplex: body instanceof ReadableStream ? "half" : undefined } as RequestInit,
+        {
+          method,
+          headers,
+          body,
+          duplex: body instanceof ReadableStream ? "half" : undefined,
+          signal: input.body.kind === "stream" ? input.body.signal : undefined,
+        } as RequestInit,
         pool.timeoutMs,
         now,
       );
+
+      const cut = input.body.kind === "stream" ? input.body.overLimit() : undefined;
+      if (cut) {
+        // The client's body grew past the limit and its upload was aborted: the client's fault,
+        // so not counted against the backend (a failure here would let oversized uploads open
+        // the circuit of a healthy backend).
+        state.end(backend, lease, { ok: true, latencyMs: result.latencyMs }, now());
+        if (result.kind === "response") await result.response.body?.cancel();
+        throw cut;
+      }
 
       const retry = pool.retry;
       const retryableStatus = result.kind === "response" && retry.onStatus.includes(result.response.status);
