@@ -1,5 +1,5 @@
 // Cache keys. GET and HEAD share an entry; the URL part is the path after the route's rewrite
-// with the query sorted (so ?a=1&b=2 and ?b=2&a=1 are one entry); varyHeaders values make
+// with the query sorted by name (so ?a=1&b=2 and ?b=2&a=1 are one entry); varyHeaders values make
 // variants. Every key is scoped by its route, because two routes may rewrite to the same path
 // and still reach different pools (`/a/*` and `/b/*` both stripped to `/x`). The scope is a short
 // hash of the route's host and path pattern, not its index: reordering or inserting routes must
@@ -15,9 +15,9 @@ export const KEY_PREFIX = "c:";
 
 export function normalisedUrl(path: string, search: string): string {
   if (!search || search === "?") return path;
-  const params = [...new URLSearchParams(search)].sort(([a, av], [b, bv]) =>
-    a === b ? (av < bv ? -1 : 1) : a < b ? -1 : 1,
-  );
+  // By name only, and stably: the order of a repeated parameter's values is meaning to many
+  // origins (`?sort=price&sort=name`), so `?a=2&a=1` and `?a=1&a=2` stay two entries.
+  const params = [...new URLSearchParams(search)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `${path}?${new URLSearchParams(params).toString()}`;
 }
 

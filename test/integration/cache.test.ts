@@ -52,6 +52,18 @@ describe("KV response cache", () => {
     expect(hitOf(third.body)).toBeGreaterThan(hitOf(first.body));
   });
 
+  it("sorts query parameters by name only: a repeated parameter's order is its own entry", async () => {
+    const g = await cachedGateway("cache-repeated", { ttlSeconds: 60 });
+    const twoOne = await g.call("/c/r?a=2&a=1");
+    const oneTwo = await g.call("/c/r?a=1&a=2");
+    expect(oneTwo.cache).toBe("MISS");
+    expect(JSON.parse(oneTwo.body).query).toBe("?a=1&a=2");
+    const again = await g.call("/c/r?a=2&b=0&a=1");
+    expect(again.cache).toBe("MISS");
+    expect((await g.call("/c/r?b=0&a=2&a=1")).cache).toBe("HIT");
+    expect(hitOf((await g.call("/c/r?a=2&a=1")).body)).toBe(hitOf(twoOne.body));
+  });
+
   it("answers HEAD from the GET entry", async () => {
     const g = await cachedGateway("cache-head", { ttlSeconds: 60 });
     await g.call("/c/h");

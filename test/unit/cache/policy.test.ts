@@ -57,8 +57,9 @@ describe("freshness", () => {
 });
 
 describe("cache key URL", () => {
-  it("sorts the query so parameter order does not split entries", () => {
-    expect(normalisedUrl("/a", "?b=2&a=1&a=0")).toBe("/a?a=0&a=1&b=2");
+  it("sorts the query by name so parameter order does not split entries, keeping repeated values in order", () => {
+    expect(normalisedUrl("/a", "?b=2&a=1&a=0")).toBe("/a?a=1&a=0&b=2");
+    expect(normalisedUrl("/a", "?a=2&a=1")).not.toBe(normalisedUrl("/a", "?a=1&a=2"));
     expect(normalisedUrl("/a", "")).toBe("/a");
   });
 });
