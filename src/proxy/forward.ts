@@ -51,6 +51,8 @@ export interface ProxyResult {
   attempts: number;
   /** Whether the answer is a failure (gateway error or upstream 5xx): the cache must not store it. */
   failed: boolean;
+  /** The answer is the cache's stale entry (`stale()`), served because nothing was usable. */
+  stale?: true;
 }
 
 type Failure =
@@ -102,7 +104,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
         if (attempts > 0) break;
         // Nothing usable anywhere in the chain.
         const stale = await input.stale?.();
-        if (stale) return { response: stale, attempts, failed: false };
+        if (stale) return { response: stale, attempts, failed: false, stale: true };
         if (primary?.panic === "serve" && !panic) {
           panic = true;
           continue;

@@ -1,7 +1,14 @@
 // The KV response cache against real origins, with a clock the test moves: what a client sees
 // on a hit, a miss, a stale answer, a dead origin, and after a purge.
-import { env } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runDurableObjectAlarm,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
 import { clockedGateway } from "../support/clocked";
 import { origin, setMode, start, stop } from "../support/farm";
 
@@ -127,6 +134,63 @@ describe("KV response cache", () => {
       expect(JSON.parse(never.body).error.code).toBe("no_healthy_backend");
     } finally {
       await start("cache-sie");
+    }
+  });
+
+  it("labels the stale answer STALE once probes mark the pool down, never stores it again, and lets it run out", async () => {
+    const backend = await origin("cache-sie-down");
+    const config = {
+      debugHeaders: true,
+      pools: {
+        p: {
+          backends: [backend],
+          // Probes from the backend's object alarm, fired here on demand.
+          healthCheck: { path: "/healthz", intervalSeconds: 10, unhealthyThreshold: 1, timeoutMs: 500 },
+          circuitBreaker: { enabled: false },
+          retry: { retries: 0 },
+        },
+      },
+      routes: [
+        {
+          path: "/c/*",
+          pool: "p",
+          rewrite: { stripPrefix: "/c" },
+          cache: { ttlSeconds: 5, staleIfErrorSeconds: 600 },
+        },
+      ],
+    };
+    const g = clockedGateway(config);
+    const ctx = createExecutionContext();
+    await worker.scheduled(
+      createScheduledController({ cron: "* * * * *" }),
+      { ...env, GATEWAY: config } as never,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    const good = await g.call("/c/down");
+    expect(good.cache).toBe("MISS");
+    await stop("cache-sie-down");
+    try {
+      await runDurableObjectAlarm(env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName("cache-sie-down")));
+      g.advance(60_000);
+      // This request fails over to nothing and carries the probe's verdict to the isolate.
+      expect((await g.call("/c/down")).cache).toBe("STALE");
+      for (const wait of [1_000, 100_000, 200_000]) {
+        g.advance(wait);
+        const res = await g.call("/c/down");
+        expect(res.status).toBe(200);
+        expect(res.cache).toBe("STALE");
+        expect(hitOf(res.body)).toBe(hitOf(good.body));
+      }
+      // The age counts from the origin's answer, not from the last time the stale copy was served.
+      expect(Number((await g.call("/c/down")).headers.get("age"))).toBe(361);
+      // Past ttl + staleIfErrorSeconds: the documented error, not the old answer.
+      g.advance(300_000);
+      const late = await g.call("/c/down");
+      expect(late.status).toBe(503);
+      expect(JSON.parse(late.body).error.code).toBe("no_healthy_backend");
+    } finally {
+      await start("cache-sie-down");
     }
   });
 
