@@ -60,9 +60,16 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
   const isHead = method === "HEAD";
   const bypassed = clientBypass(input.request.headers);
   const noStore = clientNoStore(input.request.headers);
-  const tier = locationTier(new URL(input.request.url).origin);
+  const requestUrl = new URL(input.request.url);
+  const tier = locationTier(requestUrl.origin);
   const keyPromise = routeScope(input.route).then((scope) =>
-    cacheKey(scope, normalisedUrl(input.path, input.search), policy.varyHeaders, input.request.headers),
+    cacheKey(
+      scope,
+      normalisedUrl(input.path, input.search),
+      requestUrl.host,
+      policy.varyHeaders,
+      input.request.headers,
+    ),
   );
   let found: Promise<Found | undefined> | undefined;
   const read = () => {

@@ -39,7 +39,7 @@ const purge = (g: ReturnType<typeof clockedGateway>, body: unknown, token = "tes
 async function dropFromKv(path: string): Promise<number> {
   const kv = env.CACHE as KVNamespace;
   const { keys } = await kv.list({ prefix: "c:" });
-  const names = keys.map((k) => k.name).filter((name) => name.endsWith(`:${path}`));
+  const names = keys.map((k) => k.name).filter((name) => name.split("#")[0]?.endsWith(`:${path}`));
   await Promise.all(names.map((name) => kv.delete(name)));
   return names.length;
 }
@@ -249,6 +249,38 @@ describe("KV response cache", () => {
     const byUrl = await purge(g, { urls: ["https://gw.example/c/q/three"] });
     expect(JSON.parse(byUrl.body)).toEqual({ removed: 1 });
     expect((await g.call("/c/q/three")).cache).toBe("MISS");
+  });
+
+  it("keeps each hostname's entries apart on a route without host, and purges them by URL apart", async () => {
+    const g = await cachedGateway("cache-hosts", { ttlSeconds: 600 });
+    const a = await g.call("https://tenant-a.example/c/me");
+    expect(JSON.parse(a.body).headers["x-forwarded-host"]).toBe("tenant-a.example");
+    const b = await g.call("https://tenant-b.example/c/me");
+    expect(b.cache).toBe("MISS");
+    expect(JSON.parse(b.body).headers["x-forwarded-host"]).toBe("tenant-b.example");
+    expect(hitOf((await g.call("https://tenant-a.example/c/me")).body)).toBe(hitOf(a.body));
+    expect(hitOf((await g.call("https://tenant-b.example/c/me")).body)).toBe(hitOf(b.body));
+    // A URL with a host purges that host's entry; a path purges every host's.
+    expect(JSON.parse((await purge(g, { urls: ["https://tenant-a.example/c/me"] })).body)).toEqual({
+      removed: 1,
+    });
+    expect((await g.call("https://tenant-a.example/c/me")).cache).toBe("MISS");
+    expect((await g.call("https://tenant-b.example/c/me")).cache).toBe("HIT");
+    expect(JSON.parse((await purge(g, { urls: ["/c/me"] })).body)).toEqual({ removed: 2 });
+    expect((await g.call("https://tenant-b.example/c/me")).cache).toBe("MISS");
+  });
+
+  it("keeps each hostname's entries apart on a *.example route", async () => {
+    const g = await cachedGateway("cache-wildcard", { ttlSeconds: 600 }, { host: "*.example" });
+    const a = await g.call("https://tenant-a.example/c/me");
+    expect(a.cache).toBe("MISS");
+    const b = await g.call("https://tenant-b.example/c/me");
+    expect(b.cache).toBe("MISS");
+    expect(hitOf(b.body)).toBeGreaterThan(hitOf(a.body));
+    const again = await g.call("https://tenant-a.example/c/me");
+    expect(again.cache).toBe("HIT");
+    expect(hitOf(again.body)).toBe(hitOf(a.body));
+    expect(JSON.parse((await purge(g, { prefix: "/c/" })).body)).toEqual({ removed: 2 });
   });
 
   it("keeps apart two routes that rewrite to the same path, and purges them apart", async () => {
