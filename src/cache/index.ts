@@ -17,10 +17,17 @@ import type { Route } from "../config/normalize";
 import type { Bindings } from "../env";
 import { concat } from "../proxy/body";
 import type { ProxyResult } from "../proxy/forward";
-import { decodeEntry, encodeEntry, entryResponse } from "./entry";
+import { CREDENTIAL_HEADERS, carriesCredentials } from "./credentials";
+import { type CachedHead, decodeEntry, encodeEntry, entryResponse } from "./entry";
 import { type EntryMeta, freshness, usableOnError } from "./freshness";
 import { cacheKey, normalisedUrl, routeScope } from "./key";
-import { clientBypass, clientNoStore, storeDecision } from "./policy";
+import {
+  clientBypass,
+  clientNoStore,
+  parseCacheControl,
+  sharedDespiteCredentials,
+  storeDecision,
+} from "./policy";
 import { type Found, keepNear, readKv, writeEntry } from "./store";
 import { locationTier } from "./tier";
 
@@ -35,6 +42,8 @@ export interface CacheInput {
   now: () => number;
   /** Forwards the request again (for background revalidation). */
   proxy: (stale?: () => Promise<Response | undefined>) => Promise<ProxyResult>;
+  /** Where a client's credentials travel; CREDENTIAL_HEADERS unless the caller knows better. */
+  credentialHeaders?: readonly string[];
 }
 
 export interface CacheSession {
@@ -58,6 +67,12 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
   const method = input.request.method.toUpperCase();
   if (!(policy.methods as string[]).includes(method)) return undefined;
   const isHead = method === "HEAD";
+  // A request with credentials is answered from an entry, and its answer stored, only when the
+  // origin marked the answer for shared caches (RFC 9111 §3.5; policy.ts).
+  const credentialed = carriesCredentials(
+    input.request.headers,
+    input.credentialHeaders ?? CREDENTIAL_HEADERS,
+  );
   const bypassed = clientBypass(input.request.headers);
   const noStore = clientNoStore(input.request.headers);
   const requestUrl = new URL(input.request.url);
@@ -76,10 +91,17 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
     found ??= keyPromise.then((key) => readKv(kv, key));
     return found;
   };
-  const answer = (f: Found) => entryResponse(decodeEntry(f.value), f.meta, input.now(), isHead);
+  /** The entry as this request's answer, or undefined when it may not be served to this request. */
+  const answer = (f: Found): Response | undefined => {
+    const entry = decodeEntry(f.value);
+    if (credentialed && !shared(entry.head)) return undefined;
+    return entryResponse(entry, f.meta, input.now(), isHead);
+  };
+  const decide = (response: Response) =>
+    storeDecision(response.status, response.headers, policy, { credentialed });
 
   const write = async (response: Response): Promise<void> => {
-    const decision = storeDecision(response.status, response.headers, policy);
+    const decision = decide(response);
     if (!decision.store || !response.body) {
       await response.body?.cancel();
       return;
@@ -122,19 +144,20 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
       if (bypassed) return undefined;
       const key = await keyPromise;
       const near = await tier.read(key, input.now());
-      if (near) return { response: answer(near), status: "HIT" };
+      const fromTier = near && answer(near);
+      if (fromTier) return { response: fromTier, status: "HIT" };
       const f = await read();
       if (!f) return undefined;
       const state = freshness(f.meta, input.now());
+      if (state !== "fresh" && state !== "stale-while-revalidate") return undefined;
+      const response = answer(f);
+      if (!response) return undefined;
       if (state === "fresh") {
         keepNear(tier, key, f, input.now(), (p) => input.ctx.waitUntil(p));
-        return { response: answer(f), status: "HIT" };
+        return { response, status: "HIT" };
       }
-      if (state === "stale-while-revalidate") {
-        input.ctx.waitUntil(keyPromise.then(revalidate));
-        return { response: answer(f), status: "STALE" };
-      }
-      return undefined;
+      input.ctx.waitUntil(keyPromise.then(revalidate));
+      return { response, status: "STALE" };
     },
     async stale() {
       const f = await read();
@@ -142,14 +165,7 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
       return answer(f);
     },
     store(response) {
-      if (
-        isHead ||
-        noStore ||
-        !storeDecision(response.status, response.headers, policy).store ||
-        !response.body
-      ) {
-        return response;
-      }
+      if (isHead || noStore || !decide(response).store || !response.body) return response;
       const [toClient, toCache] = response.body.tee();
       const copy = new Response(toCache, response);
       input.ctx.waitUntil(
@@ -160,6 +176,12 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
       return new Response(toClient, response);
     },
   };
+}
+
+/** Whether a stored answer may be served to a request with credentials. */
+function shared(head: CachedHead): boolean {
+  const cc = head.headers.find(([name]) => name === "cache-control")?.[1] ?? null;
+  return sharedDespiteCredentials(parseCacheControl(cc));
 }
 
 /** The whole body, or undefined (and the rest discarded) once it passes `max` bytes. */

@@ -89,6 +89,68 @@ describe("KV response cache", () => {
     }
   });
 
+  it("never shares an answer to a request with Authorization or x-api-key that the origin did not mark shared", async () => {
+    const g = await cachedGateway("cache-auth", { ttlSeconds: 600 });
+    const asA = { authorization: "Bearer token-of-a" };
+    const a = await g.call("/c/auth-me", { headers: asA });
+    expect(a.status).toBe(200);
+    // Neither an anonymous client nor client B, nor A again, gets A's answer from the cache.
+    const clients: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer token-of-b" },
+      asA,
+      { "x-api-key": "c" },
+    ];
+    for (const headers of clients) {
+      const res = await g.call("/c/auth-me", { headers });
+      expect(res.cache).not.toBe("HIT");
+      expect(hitOf(res.body)).not.toBe(hitOf(a.body));
+    }
+    // The anonymous answer just stored is not served to a client that sends credentials either:
+    // the origin may answer it otherwise.
+    const key = await g.call("/c/auth-me", { headers: { "x-api-key": "c" } });
+    expect(key.cache).not.toBe("HIT");
+    expect((await g.call("/c/auth-me")).cache).toBe("HIT");
+  });
+
+  it("shares an answer to a request with credentials when the origin says public, s-maxage or must-revalidate", async () => {
+    const g = await cachedGateway("cache-auth-shared", { ttlSeconds: 600 });
+    for (const cc of ["public", "s-maxage%3D60", "must-revalidate"]) {
+      const path = `/c/shared?cache-control=${cc}`;
+      const first = await g.call(path, { headers: { authorization: "Bearer token-of-a" } });
+      const clients: Record<string, string>[] = [
+        { authorization: "Bearer token-of-b" },
+        { "x-api-key": "k" },
+        {},
+      ];
+      for (const headers of clients) {
+        const res = await g.call(path, { headers });
+        expect(res.cache, cc).toBe("HIT");
+        expect(hitOf(res.body)).toBe(hitOf(first.body));
+      }
+    }
+  });
+
+  it("honours the origin's Vary: stores only variants the route keys on (Accept-Encoding aside), never Vary: *", async () => {
+    const g = await cachedGateway("cache-origin-vary", { ttlSeconds: 600, varyHeaders: ["Accept-Language"] });
+    for (const vary of ["Cookie", "Origin", "Accept", "*", "Accept-Language%2C%20Cookie"]) {
+      await g.call(`/c/ov?vary=${vary}`, { headers: { cookie: "sid=a", origin: "https://a.example" } });
+      const other = await g.call(`/c/ov?vary=${vary}`, {
+        headers: { cookie: "sid=b", origin: "https://b.example" },
+      });
+      expect(other.cache, vary).not.toBe("HIT");
+    }
+    for (const vary of ["Accept-Encoding", "accept-language", "Accept-Language%2C%20Accept-Encoding"]) {
+      await g.call(`/c/ok?vary=${vary}`, { headers: { "accept-language": "de" } });
+      expect((await g.call(`/c/ok?vary=${vary}`, { headers: { "accept-language": "de" } })).cache, vary).toBe(
+        "HIT",
+      );
+      expect((await g.call(`/c/ok?vary=${vary}`, { headers: { "accept-language": "fr" } })).cache, vary).toBe(
+        "MISS",
+      );
+    }
+  });
+
   it("honours the origin's s-maxage and max-age over the route ttl", async () => {
     const g = await cachedGateway("cache-maxage", { ttlSeconds: 600 });
     await g.call("/c/m?cache-control=max-age%3D5");

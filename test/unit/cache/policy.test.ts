@@ -41,6 +41,25 @@ describe("store decision", () => {
   });
 });
 
+describe("store decision for what is not everyone's", () => {
+  const authed = { credentialed: true };
+  it("keeps an answer to a request with credentials only when the origin marks it shared", () => {
+    expect(storeDecision(200, h({}), policy, authed)).toEqual({ store: false, reason: "credentials" });
+    expect(storeDecision(200, h({ "cache-control": "max-age=60" }), policy, authed).store).toBe(false);
+    for (const cc of ["public", "s-maxage=30", "must-revalidate", "Public, max-age=5"])
+      expect(storeDecision(200, h({ "cache-control": cc }), policy, authed).store, cc).toBe(true);
+    expect(storeDecision(200, h({ "cache-control": "public, private" }), policy, authed).store).toBe(false);
+  });
+
+  it("refuses answers that vary on a header outside the key, or on *", () => {
+    const keyed = { ...policy, varyHeaders: ["Accept-Language"] };
+    for (const vary of ["Cookie", "*", "accept-language, Origin", "Accept"])
+      expect(storeDecision(200, h({ vary }), keyed).store, vary).toBe(false);
+    for (const vary of ["Accept-Encoding", "accept-language", "Accept-Language,Accept-Encoding", ""])
+      expect(storeDecision(200, h({ vary }), keyed).store, vary).toBe(true);
+  });
+});
+
 describe("freshness", () => {
   const meta = { at: 0, ttl: 10, swr: 20, sie: 100 };
   it("moves from fresh through the stale windows to expired", () => {
