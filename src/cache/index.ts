@@ -53,7 +53,7 @@ export interface CacheSession {
   stale(): Promise<Response | undefined>;
   /** Stores a good answer in the background when cacheable; returns the response to send. */
   store(response: Response): Response;
-  /** The client asked for a fresh answer (Cache-Control: no-cache): the lookup was skipped. */
+  /** The client asked for a fresh answer and the route honours it: the lookup was skipped. */
   readonly bypassed: boolean;
 }
 
@@ -73,7 +73,7 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
     input.request.headers,
     input.credentialHeaders ?? CREDENTIAL_HEADERS,
   );
-  const bypassed = clientBypass(input.request.headers);
+  const bypassed = policy.honorClientNoCache && clientBypass(input.request.headers);
   const noStore = clientNoStore(input.request.headers);
   const requestUrl = new URL(input.request.url);
   const tier = locationTier(requestUrl.origin);

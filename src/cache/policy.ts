@@ -79,7 +79,10 @@ function seconds(value: string | undefined): number | undefined {
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-/** The client asked us not to answer from cache. */
+/**
+ * The client asked us not to answer from cache. Honoured only where the route says so
+ * (`honorClientNoCache`): otherwise any client could send every request to the origin.
+ */
 export function clientBypass(headers: Headers): boolean {
   const cc = parseCacheControl(headers.get("cache-control"));
   return cc.has("no-cache") || cc.has("no-store") || headers.get("pragma") === "no-cache";

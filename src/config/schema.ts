@@ -183,6 +183,8 @@ export const cacheSchema = z.strictObject({
   methods: z.array(z.enum(["GET", "HEAD"])).default(["GET", "HEAD"]),
   varyHeaders: z.array(z.string()).default([]),
   maxBodyBytes: positiveInt.max(25 * 1024 * 1024).default(1024 * 1024),
+  /** Let a client's Cache-Control / Pragma no-cache (and no-store) skip the lookup. */
+  honorClientNoCache: z.boolean().default(false),
 });
 
 export const routeSchema = z.strictObject({

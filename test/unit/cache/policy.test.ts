@@ -11,6 +11,7 @@ const policy = {
   methods: ["GET" as const],
   varyHeaders: [],
   maxBodyBytes: 100,
+  honorClientNoCache: false,
 };
 const h = (init: Record<string, string>) => new Headers(init);
 
