@@ -1,4 +1,6 @@
-// POST /__aya/cache/purge { "prefix": "/api/" } or { "urls": [...] }. Entries are keyed by route,
+// POST /__aya/cache/purge { "prefix": "/api/" }, { "urls": [...] } or { "ai": "chat" | "*" }.
+// AI answers are kept under the model the client named (ai-key.ts), so an alias (or a
+// provider/model name) is purged by listing its prefix, and "*" lists them all. Route entries are keyed by route,
 // by the path after that route's rewrite and by host, while operators think in the URLs clients
 // use: a prefix or URL is therefore purged, for every cached route, both as given and as that
 // route would rewrite it when it applies. A prefix, or a URL given as a path, purges every host's
@@ -10,6 +12,7 @@ import type { Gateway, Route } from "../config/normalize";
 import type { AppEnv } from "../env";
 import { rewritePath } from "../proxy/url";
 import { routeTable } from "../routing/table";
+import { AI_KEY_PREFIX, aiModelPrefix } from "./ai-key";
 import { hostOfKey, hostPart, normalisedUrl, routeScope } from "./key";
 import { type LocationTier, locationTier } from "./tier";
 
@@ -21,9 +24,11 @@ export async function purgeCache(c: Context<AppEnv>): Promise<Response> {
   try {
     body = await c.req.json();
   } catch {
-    return bad('the body must be JSON: { "prefix": "/path/" } or { "urls": ["https://host/path"] }');
+    return bad(
+      'the body must be JSON: { "prefix": "/path/" }, { "urls": ["https://host/path"] } or { "ai": "alias" }',
+    );
   }
-  const { prefix, urls } = (body ?? {}) as { prefix?: unknown; urls?: unknown };
+  const { prefix, urls, ai } = (body ?? {}) as { prefix?: unknown; urls?: unknown; ai?: unknown };
   if (!kv) return c.json({ removed: 0 });
   const gateway = c.get("gateway");
   const here = new URL(c.req.url);
@@ -31,6 +36,10 @@ export async function purgeCache(c: Context<AppEnv>): Promise<Response> {
   const tierOf = (key: string) => locationTier(`${here.protocol}//${hostOfKey(key) ?? here.host}`);
   // Names are collected first: one prefix may contain another (`/c/` and its rewrite `/`).
   const names = new Set<string>();
+  if (typeof ai === "string" && ai.length > 0) {
+    await list(kv, ai === "*" ? AI_KEY_PREFIX : await aiModelPrefix(ai), () => true, names);
+    return c.json({ removed: await remove(kv, tierOf, names) });
+  }
   if (typeof prefix === "string" && prefix.startsWith("/")) {
     for (const p of await keyPrefixes(gateway, prefix)) await list(kv, p, () => true, names);
     return c.json({ removed: await remove(kv, tierOf, names) });
@@ -55,7 +64,9 @@ export async function purgeCache(c: Context<AppEnv>): Promise<Response> {
     await Promise.all([...exacts].map((key) => tierOf(key).delete(key)));
     return c.json({ removed: await remove(kv, tierOf, names) });
   }
-  return bad('give "prefix" (a path starting with /) or "urls" (a non-empty list of URLs or paths)');
+  return bad(
+    'give "prefix" (a path starting with /), "urls" (a non-empty list of URLs or paths) or "ai" (a model alias, provider/model, or "*" for every AI answer)',
+  );
 }
 
 /** `<route scope><path>` for every cached route and every way the path may have been stored. */

@@ -276,6 +276,10 @@ export const gatewaySchema = z.strictObject({
     .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "provider names are A-Z a-z 0-9 _ -"), providerSchema)
     .default({}),
   models: z.record(z.string().min(1), modelSchema).default({}),
+  /** The AI answer cache (src/cache/ai.ts): no answer is kept longer than maxClientTtlSeconds. */
+  aiCache: z
+    .strictObject({ maxClientTtlSeconds: positiveInt.default(86_400) })
+    .default({ maxClientTtlSeconds: 86_400 }),
 });
 
 export type GatewayInput = z.input<typeof gatewaySchema>;
