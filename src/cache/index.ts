@@ -144,8 +144,12 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
       if (bypassed) return undefined;
       const key = await keyPromise;
       const near = await tier.read(key, input.now());
-      const fromTier = near && answer(near);
-      if (fromTier) return { response: fromTier, status: "HIT" };
+      if (near) {
+        // A copy that may not answer this request (credentials): KV holds the same entry, or one
+        // a few seconds newer; the origin is asked rather than KV read, which is the safe side.
+        const response = answer(near);
+        return response && { response, status: "HIT" };
+      }
       const f = await read();
       if (!f) return undefined;
       const state = freshness(f.meta, input.now());
