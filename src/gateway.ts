@@ -128,7 +128,11 @@ export async function handleGateway(
       );
     result = await proxy(cache.stale);
     cacheStatus = cache.bypassed ? "BYPASS" : "MISS";
-    if (result.failed) {
+    if (result.stale) {
+      // Nothing was usable and the stale entry answered: served as it is, never stored again,
+      // so its age keeps counting from the origin's answer and staleIfErrorSeconds runs out.
+      cacheStatus = "STALE";
+    } else if (result.failed) {
       const stale = await cache.stale();
       if (stale) {
         await result.response.body?.cancel();

@@ -3,6 +3,7 @@
 //   POST /origins            {id, region}  → {port}   create and start
 //   POST /origins/:id/mode   {mode}        "ok" | "status:503" | "delay:200" | "health-body:nope"
 //   POST /origins/:id/stop   POST /origins/:id/start   GET /origins/:id   GET /origins
+//   GET /origins/:id/received  the last request as received, once its body has ended or been cut
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Origin, parseMode } from "./origin.ts";
@@ -47,6 +48,7 @@ export class OriginFarm {
         if (!origin) return reply(404, { error: "no such origin" });
         const action = parts[2];
         if (!action) return reply(200, origin.info());
+        if (action === "received") return reply(200, (await origin.received()) ?? null);
         if (action === "mode") origin.mode = parseMode(body.mode ?? "ok");
         else if (action === "stop") await origin.stop();
         else if (action === "start") await origin.start();

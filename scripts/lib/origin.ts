@@ -11,6 +11,19 @@ export type OriginMode =
   | { kind: "delay"; ms: number }
   | { kind: "health-body"; body: string };
 
+/**
+ * What the origin received in its last request (health probes aside): the body's size and whether
+ * it ended cleanly (a complete HTTP message) or was cut (the connection reset or closed mid-body).
+ */
+export interface Received {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  bytes: number;
+  complete: boolean;
+  error?: string;
+}
+
 export interface OriginInfo {
   id: string;
   region: string;
@@ -26,6 +39,8 @@ export class Origin {
   hits = 0;
   healthHits = 0;
   port = 0;
+  /** Settles once the last request's body has ended or been cut. */
+  private lastReceived: Promise<Received> | undefined;
   private server?: Server;
   private readonly sockets = new Set<import("node:net").Socket>();
 
@@ -69,6 +84,11 @@ export class Origin {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** The last request as received, once its body has ended one way or the other. */
+  received(): Promise<Received | undefined> {
+    return this.lastReceived ?? Promise.resolve(undefined);
+  }
+
   info(): OriginInfo {
     return {
       id: this.id,
@@ -83,9 +103,21 @@ export class Origin {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://origin");
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
+    const reading = readBody(req);
+    if (url.pathname !== "/healthz") {
+      this.lastReceived = reading.then(({ bytes, complete, error }) => ({
+        method: req.method ?? "",
+        path: url.pathname,
+        headers: req.headers,
+        bytes: bytes.length,
+        complete,
+        error,
+      }));
+    }
+    const received = await reading;
+    // A body cut mid-way has no one left to answer.
+    if (!received.complete) return;
+    const body = received.bytes.toString("utf8");
 
     if (url.pathname === "/healthz") {
       this.healthHits += 1;
@@ -128,6 +160,17 @@ function send(
 ): void {
   res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body), ...headers });
   res.end(head ? undefined : body);
+}
+
+/** The whole body, or what arrived of it before the client reset or closed the connection. */
+async function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; complete: boolean; error?: string }> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return { bytes: Buffer.concat(chunks), complete: req.complete };
+  } catch (error) {
+    return { bytes: Buffer.concat(chunks), complete: false, error: String(error) };
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -114,7 +114,7 @@ async function chat(
   const stream = req.stream === true;
   const includeUsage = req.stream_options?.include_usage === true;
   const resolved = resolveTargets(gateway, req.model);
-  const cache = cacheFor(c, deps, "chat", req, req.temperature);
+  const cache = cacheFor(c, gateway, route, deps, "chat", req, req.temperature);
   const hit = await cache.lookup();
   if (hit) {
     const headers = cachedAnswerHeaders(hit, c.get("requestId"), {
@@ -167,6 +167,8 @@ async function chat(
 
 function cacheFor(
   c: Context<AppEnv>,
+  gateway: Gateway,
+  route: Route,
   deps: PipelineDeps,
   kind: AiKind,
   request: Record<string, unknown>,
@@ -178,6 +180,9 @@ function cacheFor(
     temperature,
     headers: c.req.raw.headers,
     origin: new URL(c.req.url).origin,
+    route,
+    // consumer: the request's consumer, once routes have auth (contract §7), keeps answers per consumer.
+    maxTtlSeconds: gateway.aiCache.maxClientTtlSeconds,
     env: c.env,
     ctx: c.executionCtx,
     now: () => deps.clock.now(),
@@ -220,7 +225,7 @@ async function embeddings(
 ): Promise<Response> {
   const req = await body(c, embeddingsRequestSchema, gateway.limits.maxBodyBytes);
   const resolved = resolveTargets(gateway, req.model);
-  const cache = cacheFor(c, deps, "embeddings", req);
+  const cache = cacheFor(c, gateway, route, deps, "embeddings", req);
   const hit = await cache.lookup();
   if (hit) {
     const headers = cachedAnswerHeaders(hit, c.get("requestId"), {

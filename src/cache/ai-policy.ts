@@ -4,9 +4,10 @@
 // same answer and may be served from cache, for DEFAULT_AI_TTL_SECONDS. An hour covers what
 // repeats in practice (client retries, agent steps replayed, evaluation runs) while bounding how
 // long an answer outlives a change behind its model name (a provider updating the model, an alias
-// moved to another target): there is no purge for AI answers. Sampled answers (temperature > 0,
-// or none given: providers default to 1) are cached only when the client asks with
-// `x-aya-cache-ttl: <seconds>`.
+// moved to another target) when nobody purges it (`{ "ai": alias }` on /__aya/cache/purge).
+// Sampled answers (temperature > 0, or none given: providers default to 1) are cached only when
+// the client asks with `x-aya-cache-ttl: <seconds>`, capped at `aiCache.maxClientTtlSeconds`
+// (a day by default): a client does not decide how long the gateway keeps an answer.
 // Embeddings: deterministic, but cached only on `x-aya-cache-ttl` too: they are large and most
 // inputs are embedded once (indexing), so caching them by default would mostly add KV writes
 // that are never read; a client that re-embeds the same text (search queries) opts in.
@@ -17,6 +18,9 @@ import { parseCacheControl } from "./policy";
 
 export const DEFAULT_AI_TTL_SECONDS = 3600;
 
+/** The default cap on any AI answer's lifetime (`aiCache.maxClientTtlSeconds`). */
+export const DEFAULT_MAX_AI_TTL_SECONDS = 86_400;
+
 export type AiKind = "chat" | "embeddings";
 
 export type AiCacheDecision = { cache: false } | { cache: true; ttlSeconds: number; lookup: boolean };
@@ -25,6 +29,7 @@ export function aiCacheDecision(
   kind: AiKind,
   headers: Headers,
   temperature?: number | null,
+  maxTtlSeconds: number = DEFAULT_MAX_AI_TTL_SECONDS,
 ): AiCacheDecision {
   const cc = parseCacheControl(headers.get("cache-control"));
   if (cc.has("no-store")) return { cache: false };
@@ -40,7 +45,7 @@ export function aiCacheDecision(
     return { cache: false };
   }
   const lookup = !cc.has("no-cache") && headers.get("pragma") !== "no-cache";
-  return { cache: true, ttlSeconds, lookup };
+  return { cache: true, ttlSeconds: Math.min(ttlSeconds, maxTtlSeconds), lookup };
 }
 
 /**

@@ -1,16 +1,18 @@
-// The AI answer cache: whole, successful chat completions and embeddings, keyed by a hash of the
-// normalised request (ai-policy.ts) and stored like route entries (entry.ts encoding, freshness
-// metadata, KV plus this location's Cache API copy: store.ts). A hit never reaches a provider,
-// so it is not counted as provider usage. Answers over AI_MAX_ENTRY_BYTES are not stored.
+// The AI answer cache: whole, successful chat completions and embeddings, keyed by the model as
+// named and a hash of the normalised request and whose answer it is (ai-key.ts), and stored like
+// route entries (entry.ts encoding, freshness metadata, KV plus this location's Cache API copy:
+// store.ts). A hit never reaches a provider, so it is not counted as provider usage. Answers over
+// AI_MAX_ENTRY_BYTES are not stored.
+import type { Route } from "../config/normalize";
 import type { Bindings } from "../env";
-import { type AiKind, aiCacheDecision, keyMaterial } from "./ai-policy";
+import { aiCacheKey } from "./ai-key";
+import { type AiKind, aiCacheDecision } from "./ai-policy";
 import { decodeEntry, encodeEntry } from "./entry";
 import type { EntryMeta } from "./freshness";
-import { sha256 } from "./key";
 import { readFresh, writeEntry } from "./store";
 import { locationTier } from "./tier";
 
-export const AI_KEY_PREFIX = "a:";
+export { AI_KEY_PREFIX } from "./ai-key";
 
 /** KV takes values up to 25 MiB; a larger answer (a big embeddings batch) costs more memory to copy than it saves. */
 export const AI_MAX_ENTRY_BYTES = 4 * 1024 * 1024;
@@ -39,8 +41,17 @@ export interface AnswerCacheInput {
   request: Record<string, unknown>;
   temperature?: number | null;
   headers: Headers;
-  /** The request's origin (`https://host`): this location's copies are kept under it. */
+  /** The request's origin (`https://host`): its host is part of the key, and this location's copies are kept under it. */
   origin: string;
+  /** The matched ai route: answers are kept per route. */
+  route: Pick<Route, "host" | "path">;
+  /**
+   * The consumer the request was identified as, on a route with auth: answers are then kept per
+   * consumer. Routes have no auth yet (contract §7); the consumers work passes it in.
+   */
+  consumer?: string;
+  /** `aiCache.maxClientTtlSeconds`: no answer is kept longer. */
+  maxTtlSeconds: number;
   env: Bindings;
   ctx: { waitUntil(promise: Promise<unknown>): void };
   now: () => number;
@@ -55,11 +66,13 @@ const UNCACHED: AnswerCache = {
 
 export function answerCache(input: AnswerCacheInput): AnswerCache {
   const kv = input.env.CACHE as KVNamespace | undefined;
-  const decision = aiCacheDecision(input.kind, input.headers, input.temperature);
+  const decision = aiCacheDecision(input.kind, input.headers, input.temperature, input.maxTtlSeconds);
   if (!kv || !decision.cache) return UNCACHED;
-  const key = sha256(keyMaterial(input.kind, input.request)).then(
-    (h) => `${AI_KEY_PREFIX}${input.kind}:${h}`,
-  );
+  const key = aiCacheKey(input.kind, input.request, {
+    route: input.route,
+    host: new URL(input.origin).host,
+    consumer: input.consumer,
+  });
   const waitUntil = (p: Promise<unknown>) => input.ctx.waitUntil(p);
   const tier = locationTier(input.origin);
   return {

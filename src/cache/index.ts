@@ -17,10 +17,17 @@ import type { Route } from "../config/normalize";
 import type { Bindings } from "../env";
 import { concat } from "../proxy/body";
 import type { ProxyResult } from "../proxy/forward";
-import { decodeEntry, encodeEntry, entryResponse } from "./entry";
+import { CREDENTIAL_HEADERS, carriesCredentials } from "./credentials";
+import { type CachedHead, decodeEntry, encodeEntry, entryResponse } from "./entry";
 import { type EntryMeta, freshness, usableOnError } from "./freshness";
 import { cacheKey, normalisedUrl, routeScope } from "./key";
-import { clientBypass, clientNoStore, storeDecision } from "./policy";
+import {
+  clientBypass,
+  clientNoStore,
+  parseCacheControl,
+  sharedDespiteCredentials,
+  storeDecision,
+} from "./policy";
 import { type Found, keepNear, readKv, writeEntry } from "./store";
 import { locationTier } from "./tier";
 
@@ -35,6 +42,8 @@ export interface CacheInput {
   now: () => number;
   /** Forwards the request again (for background revalidation). */
   proxy: (stale?: () => Promise<Response | undefined>) => Promise<ProxyResult>;
+  /** Where a client's credentials travel; CREDENTIAL_HEADERS unless the caller knows better. */
+  credentialHeaders?: readonly string[];
 }
 
 export interface CacheSession {
@@ -44,7 +53,7 @@ export interface CacheSession {
   stale(): Promise<Response | undefined>;
   /** Stores a good answer in the background when cacheable; returns the response to send. */
   store(response: Response): Response;
-  /** The client asked for a fresh answer (Cache-Control: no-cache): the lookup was skipped. */
+  /** The client asked for a fresh answer and the route honours it: the lookup was skipped. */
   readonly bypassed: boolean;
 }
 
@@ -58,21 +67,41 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
   const method = input.request.method.toUpperCase();
   if (!(policy.methods as string[]).includes(method)) return undefined;
   const isHead = method === "HEAD";
-  const bypassed = clientBypass(input.request.headers);
+  // A request with credentials is answered from an entry, and its answer stored, only when the
+  // origin marked the answer for shared caches (RFC 9111 §3.5; policy.ts).
+  const credentialed = carriesCredentials(
+    input.request.headers,
+    input.credentialHeaders ?? CREDENTIAL_HEADERS,
+  );
+  const bypassed = policy.honorClientNoCache && clientBypass(input.request.headers);
   const noStore = clientNoStore(input.request.headers);
-  const tier = locationTier(new URL(input.request.url).origin);
+  const requestUrl = new URL(input.request.url);
+  const tier = locationTier(requestUrl.origin);
   const keyPromise = routeScope(input.route).then((scope) =>
-    cacheKey(scope, normalisedUrl(input.path, input.search), policy.varyHeaders, input.request.headers),
+    cacheKey(
+      scope,
+      normalisedUrl(input.path, input.search),
+      requestUrl.host,
+      policy.varyHeaders,
+      input.request.headers,
+    ),
   );
   let found: Promise<Found | undefined> | undefined;
   const read = () => {
     found ??= keyPromise.then((key) => readKv(kv, key));
     return found;
   };
-  const answer = (f: Found) => entryResponse(decodeEntry(f.value), f.meta, input.now(), isHead);
+  /** The entry as this request's answer, or undefined when it may not be served to this request. */
+  const answer = (f: Found): Response | undefined => {
+    const entry = decodeEntry(f.value);
+    if (credentialed && !shared(entry.head)) return undefined;
+    return entryResponse(entry, f.meta, input.now(), isHead);
+  };
+  const decide = (response: Response) =>
+    storeDecision(response.status, response.headers, policy, { credentialed });
 
   const write = async (response: Response): Promise<void> => {
-    const decision = storeDecision(response.status, response.headers, policy);
+    const decision = decide(response);
     if (!decision.store || !response.body) {
       await response.body?.cancel();
       return;
@@ -115,19 +144,24 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
       if (bypassed) return undefined;
       const key = await keyPromise;
       const near = await tier.read(key, input.now());
-      if (near) return { response: answer(near), status: "HIT" };
+      if (near) {
+        // A copy that may not answer this request (credentials): KV holds the same entry, or one
+        // a few seconds newer; the origin is asked rather than KV read, which is the safe side.
+        const response = answer(near);
+        return response && { response, status: "HIT" };
+      }
       const f = await read();
       if (!f) return undefined;
       const state = freshness(f.meta, input.now());
+      if (state !== "fresh" && state !== "stale-while-revalidate") return undefined;
+      const response = answer(f);
+      if (!response) return undefined;
       if (state === "fresh") {
         keepNear(tier, key, f, input.now(), (p) => input.ctx.waitUntil(p));
-        return { response: answer(f), status: "HIT" };
+        return { response, status: "HIT" };
       }
-      if (state === "stale-while-revalidate") {
-        input.ctx.waitUntil(keyPromise.then(revalidate));
-        return { response: answer(f), status: "STALE" };
-      }
-      return undefined;
+      input.ctx.waitUntil(keyPromise.then(revalidate));
+      return { response, status: "STALE" };
     },
     async stale() {
       const f = await read();
@@ -135,14 +169,7 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
       return answer(f);
     },
     store(response) {
-      if (
-        isHead ||
-        noStore ||
-        !storeDecision(response.status, response.headers, policy).store ||
-        !response.body
-      ) {
-        return response;
-      }
+      if (isHead || noStore || !decide(response).store || !response.body) return response;
       const [toClient, toCache] = response.body.tee();
       const copy = new Response(toCache, response);
       input.ctx.waitUntil(
@@ -153,6 +180,12 @@ export function cacheFor(input: CacheInput): CacheSession | undefined {
       return new Response(toClient, response);
     },
   };
+}
+
+/** Whether a stored answer may be served to a request with credentials. */
+function shared(head: CachedHead): boolean {
+  const cc = head.headers.find(([name]) => name === "cache-control")?.[1] ?? null;
+  return sharedDespiteCredentials(parseCacheControl(cc));
 }
 
 /** The whole body, or undefined (and the rest discarded) once it passes `max` bytes. */

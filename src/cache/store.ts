@@ -3,6 +3,7 @@
 // when they had to go to KV, so that the next request here does not read KV again.
 import { type EntryMeta, freshness, kvLifetime } from "./freshness";
 import type { Found, LocationTier } from "./tier";
+import { kvWritePace, type WritePace } from "./write-pace";
 
 export type { Found };
 
@@ -40,7 +41,10 @@ export function keepNear(
   waitUntil(tier.write(key, found.value, found.meta, now));
 }
 
-/** Stores an entry in KV (for every location) and here. KV allows one write a second per key. */
+/**
+ * Stores an entry in KV (for every location) and here. KV allows one write a second per key: a
+ * second write of the same key from this isolate within a second is skipped (write-pace.ts).
+ */
 export async function writeEntry(
   kv: KVNamespace,
   tier: LocationTier,
@@ -48,7 +52,9 @@ export async function writeEntry(
   value: Uint8Array,
   meta: EntryMeta,
   now: number,
+  pace: WritePace = kvWritePace,
 ): Promise<void> {
+  if (!pace.take(key, now)) return;
   await Promise.all([
     kv.put(key, value, { metadata: meta, expirationTtl: kvLifetime(meta) }),
     tier.write(key, value, meta, now),

@@ -84,6 +84,7 @@ export interface Gateway {
   routes: Route[];
   providers: ReadonlyMap<string, ProviderConfig>;
   models: ReadonlyMap<string, ModelConfig>;
+  aiCache: ParsedGateway["aiCache"];
   /** Every backend of every pool and provider, by id (ids are unique across the config). */
   backends: ReadonlyMap<string, Backend>;
 }
@@ -227,6 +228,7 @@ function normalize(input: ParsedGateway): ConfigResult {
       routes,
       providers,
       models,
+      aiCache: input.aiCache,
       backends,
     },
   };

@@ -183,6 +183,8 @@ export const cacheSchema = z.strictObject({
   methods: z.array(z.enum(["GET", "HEAD"])).default(["GET", "HEAD"]),
   varyHeaders: z.array(z.string()).default([]),
   maxBodyBytes: positiveInt.max(25 * 1024 * 1024).default(1024 * 1024),
+  /** Let a client's Cache-Control / Pragma no-cache (and no-store) skip the lookup. */
+  honorClientNoCache: z.boolean().default(false),
 });
 
 export const routeSchema = z.strictObject({
@@ -274,6 +276,10 @@ export const gatewaySchema = z.strictObject({
     .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "provider names are A-Z a-z 0-9 _ -"), providerSchema)
     .default({}),
   models: z.record(z.string().min(1), modelSchema).default({}),
+  /** The AI answer cache (src/cache/ai.ts): no answer is kept longer than maxClientTtlSeconds. */
+  aiCache: z
+    .strictObject({ maxClientTtlSeconds: positiveInt.default(86_400) })
+    .default({ maxClientTtlSeconds: 86_400 }),
 });
 
 export type GatewayInput = z.input<typeof gatewaySchema>;

@@ -1,5 +1,6 @@
 // One attempt: a fetch to one backend with a per-attempt timeout that covers the wait for
-// response headers only (a long streamed body is not cut), classified into an outcome.
+// response headers only (a long streamed body is not cut), classified into an outcome. The
+// caller's own signal (`init.signal`: an upload cut for size) aborts the fetch as well.
 import { deadline } from "./deadline";
 
 export type AttemptResult =
@@ -17,7 +18,8 @@ export async function attempt(
   const started = now();
   const limit = deadline(timeoutMs);
   try {
-    const response = await fetch(url, { ...init, signal: limit.signal, redirect: "manual" });
+    const signal = init.signal ? AbortSignal.any([init.signal, limit.signal]) : limit.signal;
+    const response = await fetch(url, { ...init, signal, redirect: "manual" });
     return { kind: "response", response, latencyMs: now() - started };
   } catch (error) {
     const latencyMs = now() - started;

@@ -1,13 +1,22 @@
 // Request bodies: a retry must resend the body, so bodies up to limits.retryBodyBytes are kept
 // in memory; larger ones are streamed once and their requests are not retried. A declared
 // Content-Length over limits.maxBodyBytes answers 413 before any backend is called; a chunked
-// body that grows past it is cut and also answers 413.
+// body that grows past it mid-way aborts the upstream request (the backend sees the connection
+// reset, never a complete body) and answers 413.
 import { GatewayError } from "../errors";
 
 export type RequestBody =
   | { kind: "none" }
   | { kind: "buffered"; bytes: Uint8Array }
-  | { kind: "stream"; stream: ReadableStream<Uint8Array>; used: boolean; overLimit: () => boolean };
+  | {
+      kind: "stream";
+      stream: ReadableStream<Uint8Array>;
+      used: boolean;
+      /** Aborted when the body grows past the limit: the upstream fetch takes it as its signal. */
+      signal: AbortSignal;
+      /** 413 once the body grew past the limit, else undefined. */
+      overLimit: () => GatewayError | undefined;
+    };
 
 export interface BodyLimits {
   maxBodyBytes: number;
@@ -44,7 +53,12 @@ export async function readRequestBody(request: Request, limits: BodyLimits): Pro
     if (size > limits.retryBodyBytes) break;
   }
   let total = size;
-  let exceeded = false;
+  let exceeded: GatewayError | undefined;
+  const abort = new AbortController();
+  let cancelled: () => void = () => {};
+  const cancellation = new Promise<void>((resolve) => {
+    cancelled = resolve;
+  });
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       for (const chunk of head) controller.enqueue(chunk);
@@ -57,18 +71,23 @@ export async function readRequestBody(request: Request, limits: BodyLimits): Pro
       }
       total += value.byteLength;
       if (total > limits.maxBodyBytes) {
-        exceeded = true;
+        exceeded = tooLarge(limits.maxBodyBytes);
+        // Neither close nor error the stream: workerd ends an upload whose stream errors as if it
+        // were complete (the backend would take a cut body as whole). The abort resets the
+        // connection instead, and this stream stays open until the fetch cancels it.
+        abort.abort();
         await reader.cancel();
-        controller.error(tooLarge(limits.maxBodyBytes));
+        await cancellation;
         return;
       }
       controller.enqueue(value);
     },
     cancel(reason) {
+      cancelled();
       return reader.cancel(reason);
     },
   });
-  return { kind: "stream", stream, used: false, overLimit: () => exceeded };
+  return { kind: "stream", stream, used: false, signal: abort.signal, overLimit: () => exceeded };
 }
 
 export function concat(chunks: Uint8Array[], size: number): Uint8Array {

@@ -51,6 +51,8 @@ export interface ProxyResult {
   attempts: number;
   /** Whether the answer is a failure (gateway error or upstream 5xx): the cache must not store it. */
   failed: boolean;
+  /** The answer is the cache's stale entry (`stale()`), served because nothing was usable. */
+  stale?: true;
 }
 
 type Failure =
@@ -102,7 +104,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
         if (attempts > 0) break;
         // Nothing usable anywhere in the chain.
         const stale = await input.stale?.();
-        if (stale) return { response: stale, attempts, failed: false };
+        if (stale) return { response: stale, attempts, failed: false, stale: true };
         if (primary?.panic === "serve" && !panic) {
           panic = true;
           continue;
@@ -133,10 +135,26 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
       const lease = state.begin(backend, now());
       const result = await attempt(
         upstreamUrl(backend.url, input.path, input.search),
-        { method, headers, body, duplex: body instanceof ReadableStream ? "half" : undefined } as RequestInit,
+        {
+          method,
+          headers,
+          body,
+          duplex: body instanceof ReadableStream ? "half" : undefined,
+          signal: input.body.kind === "stream" ? input.body.signal : undefined,
+        } as RequestInit,
         pool.timeoutMs,
         now,
       );
+
+      const cut = input.body.kind === "stream" ? input.body.overLimit() : undefined;
+      if (cut) {
+        // The client's body grew past the limit and its upload was aborted: the client's fault,
+        // so not counted against the backend (a failure here would let oversized uploads open
+        // the circuit of a healthy backend).
+        state.end(backend, lease, { ok: true, latencyMs: result.latencyMs }, now());
+        if (result.kind === "response") await result.response.body?.cancel();
+        throw cut;
+      }
 
       const retry = pool.retry;
       const retryableStatus = result.kind === "response" && retry.onStatus.includes(result.response.status);

@@ -1,6 +1,7 @@
-// Header hygiene between client and backend: hop-by-hop headers never cross the gateway, the
-// x-forwarded-* family is set from what the gateway knows (the client IP from cf-connecting-ip,
-// appended to any value the client sent, never trusted for decisions), and each route's transforms.
+// Header hygiene between client and backend: hop-by-hop headers never cross the gateway, a
+// client's forwarding and override headers are dropped, the x-forwarded-* family is set from what
+// the gateway knows (the client IP from cf-connecting-ip, appended to any value the client sent,
+// never trusted for decisions), and each route's transforms.
 //
 // Headers are copied natively in one call each way (a copy into a Headers object and then again
 // by the Response constructor cost a few µs per request in workerd); on the request, one pass over
@@ -28,6 +29,39 @@ const CLIENT_HOP = new Set([
   "cf-ipcountry",
   "cdn-loop",
   "cf-worker",
+]);
+
+// Headers by which a proxy tells an origin where a request came from, what URL, host, scheme or
+// method it "really" had. Origins and frameworks honour them (Symfony, Spring and Rack read the
+// prefix, port and scheme; IIS the original and rewrite URLs; method-override middleware the
+// method; IP allow lists the client IPs), so from a client they are forged: a cache poisoner's
+// unkeyed input, an allow-list bypass. aya sets its own x-forwarded-for / -proto / -host; a
+// route's `headers.request.set` may still send any of these deliberately.
+export const CLIENT_FORWARDING: ReadonlySet<string> = new Set([
+  "forwarded",
+  "x-forwarded-by",
+  "x-forwarded-path",
+  "x-forwarded-port",
+  "x-forwarded-prefix",
+  "x-forwarded-scheme",
+  "x-forwarded-server",
+  "x-forwarded-ssl",
+  "x-forwarded-uri",
+  "front-end-https",
+  "x-url-scheme",
+  "x-original-url",
+  "x-original-uri",
+  "x-rewrite-url",
+  "x-original-host",
+  "x-host",
+  "x-http-method-override",
+  "x-http-method",
+  "x-method-override",
+  "x-real-ip",
+  "true-client-ip",
+  "x-client-ip",
+  "x-cluster-client-ip",
+  "client-ip",
 ]);
 
 /** Names a `Connection` header lists: hop-by-hop for this message only. */
@@ -62,7 +96,13 @@ export function upstreamHeaders(
   const named = connectionNamed(incoming);
   const drop: string[] = [];
   for (const name of incoming.keys()) {
-    if (HOP_BY_HOP.has(name) || CLIENT_HOP.has(name) || named?.has(name) || name.startsWith("x-aya-geo-"))
+    if (
+      HOP_BY_HOP.has(name) ||
+      CLIENT_HOP.has(name) ||
+      CLIENT_FORWARDING.has(name) ||
+      named?.has(name) ||
+      name.startsWith("x-aya-geo-")
+    )
       drop.push(name);
   }
   for (const name of drop) headers.delete(name);

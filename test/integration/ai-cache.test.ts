@@ -359,3 +359,114 @@ describe("AI answer cache: streams", () => {
     expect(calls.count).toBe(2);
   });
 });
+
+describe("AI answer cache: whose answers, for how long, and purge", () => {
+  it("caps a client's x-aya-cache-ttl at a day by default", async () => {
+    const question = { model: "chat", temperature: 0.5, messages: user("keep this for 31 years") };
+    const ttl = { "x-aya-cache-ttl": "999999999" };
+    expect((await chat(question, ttl)).cache).toBe("MISS");
+    gw.advance(86_399_000);
+    expect((await chat(question, ttl)).cache).toBe("HIT");
+    gw.advance(2_000);
+    expect((await chat(question, ttl)).cache).toBe("MISS");
+    expect(calls.count).toBe(2);
+  });
+
+  it("keeps each hostname's answers apart", async () => {
+    const question = { model: "chat", temperature: 0, messages: user("which tenant am I?") };
+    const on = (host: string) =>
+      gw
+        .fetch(`https://${host}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(question),
+        })
+        .then(async (res) => {
+          await res.text();
+          await gw.settle();
+          return res.headers.get("x-aya-cache");
+        });
+    expect(await on("tenant-a.example")).toBe("MISS");
+    expect(await on("tenant-b.example")).toBe("MISS");
+    expect(await on("tenant-a.example")).toBe("HIT");
+    expect(calls.count).toBe(2);
+  });
+
+  it("purges AI answers by alias or all of them, behind the admin token", async () => {
+    const admin = (body: unknown, token = "test-admin-token") =>
+      gw.fetch("/__aya/cache/purge", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const ttl = { "x-aya-cache-ttl": "600" };
+    const chatQ = { model: "chat", temperature: 0, messages: user("purge me by alias") };
+    const directQ = { model: "aic-oa/gpt-4o-mini", temperature: 0, messages: user("purge me with the rest") };
+    const embedQ = { model: "embed", input: ["purge me too"] };
+    await chat(chatQ);
+    await chat(directQ);
+    await post("/v1/embeddings", embedQ, ttl);
+    expect((await admin({ ai: "chat" }, "wrong")).status).toBe(401);
+    const byAlias = await admin({ ai: "chat" });
+    expect(byAlias.status).toBe(200);
+    expect(((await byAlias.json()) as { removed: number }).removed).toBeGreaterThanOrEqual(1);
+    gw.advance(1_000);
+    expect((await chat(chatQ)).cache).toBe("MISS");
+    expect((await chat(directQ)).cache).toBe("HIT");
+    expect((await post("/v1/embeddings", embedQ, ttl)).cache).toBe("HIT");
+    const all = await admin({ ai: "*" });
+    expect(((await all.json()) as { removed: number }).removed).toBeGreaterThanOrEqual(3);
+    gw.advance(1_000);
+    expect((await chat(directQ)).cache).toBe("MISS");
+    expect((await post("/v1/embeddings", embedQ, ttl)).cache).toBe("MISS");
+    expect((await admin({ ai: 7 })).status).toBe(400);
+  });
+});
+
+describe("AI answer cache: per route, and configured", () => {
+  /** A gateway of two ai routes (optionally with more config), and one question asked through it. */
+  async function twoRoutes(id: string, extra: Record<string, unknown> = {}) {
+    const base = `${await fakeProvider(id, "openai")}/v1`;
+    const g = clockedFetch(
+      {
+        debugHeaders: true,
+        providers: { [id]: { type: "openai", apiKeySecret: "OPENAI_KEY", baseUrl: base } },
+        models: { chat: { targets: [{ provider: id, model: "gpt-4o-mini" }] } },
+        routes: [
+          { path: "/v1/*", ai: true },
+          { path: "/team-b/v1/*", ai: true },
+        ],
+        ...extra,
+      },
+      { OPENAI_KEY: "sk-test-openai" },
+    );
+    const ask = async (path: string, question: string, headers: Record<string, string> = {}) => {
+      const res = await g.fetch(path, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ model: "chat", temperature: 0, messages: user(question) }),
+      });
+      await res.text();
+      await g.settle();
+      return res.headers.get("x-aya-cache");
+    };
+    return { ...g, ask };
+  }
+
+  it("keeps each route's answers apart", async () => {
+    const g = await twoRoutes("aic-routes");
+    expect(await g.ask("/v1/chat/completions", "one question, two routes")).toBe("MISS");
+    expect(await g.ask("/team-b/v1/chat/completions", "one question, two routes")).toBe("MISS");
+    expect(await g.ask("/v1/chat/completions", "one question, two routes")).toBe("HIT");
+  });
+
+  it("takes aiCache.maxClientTtlSeconds as the cap on x-aya-cache-ttl", async () => {
+    const g = await twoRoutes("aic-cap", { aiCache: { maxClientTtlSeconds: 120 } });
+    const ttl = { "x-aya-cache-ttl": "3600" };
+    expect(await g.ask("/v1/chat/completions", "capped", ttl)).toBe("MISS");
+    g.advance(119_000);
+    expect(await g.ask("/v1/chat/completions", "capped", ttl)).toBe("HIT");
+    g.advance(2_000);
+    expect(await g.ask("/v1/chat/completions", "capped", ttl)).toBe("MISS");
+  });
+});

@@ -181,6 +181,48 @@ describe("headers", () => {
     expect(seen.host).toBe(new URL((await origin("hdr-1")).url).host);
   });
 
+  it("never forwards a client's forwarding or override headers, which origins would trust", async () => {
+    const call = gatewayFor({
+      pools: { p: await pool("poison", 1) },
+      routes: [{ path: "/*", pool: "p", headers: { request: { set: { "x-real-ip": "set-by-the-route" } } } }],
+    });
+    const forged = {
+      forwarded: "for=10.0.0.1;host=evil.example;proto=http",
+      "x-forwarded-prefix": "/evil",
+      "x-forwarded-port": "8443",
+      "x-forwarded-scheme": "http",
+      "x-forwarded-server": "evil.example",
+      "x-forwarded-ssl": "off",
+      "x-original-url": "/admin",
+      "x-rewrite-url": "/admin",
+      "x-original-host": "evil.example",
+      "x-host": "evil.example",
+      "x-http-method-override": "DELETE",
+      "x-http-method": "DELETE",
+      "x-method-override": "DELETE",
+      "x-real-ip": "10.0.0.2",
+      "true-client-ip": "10.0.0.3",
+      "x-client-ip": "10.0.0.4",
+      "x-cluster-client-ip": "10.0.0.5",
+      "x-forwarded-for": "10.0.0.6",
+      "x-forwarded-host": "evil.example",
+      "x-forwarded-proto": "http",
+    };
+    const res = await call("/x", { ip: "198.51.100.9", headers: forged });
+    const seen = (await json(res)).headers as Record<string, string>;
+    for (const name of Object.keys(forged)) {
+      if (name.startsWith("x-forwarded-") && ["for", "host", "proto"].includes(name.slice(12))) continue;
+      if (name === "x-real-ip") continue;
+      expect(seen[name], name).toBeUndefined();
+    }
+    // The gateway's own: x-forwarded-for appended to (never trusted), host and proto replaced.
+    expect(seen["x-forwarded-for"]).toBe("10.0.0.6, 198.51.100.9");
+    expect(seen["x-forwarded-host"]).toBe("gw.example");
+    expect(seen["x-forwarded-proto"]).toBe("https");
+    // A route's own request transform still may set one of them.
+    expect(seen["x-real-ip"]).toBe("set-by-the-route");
+  });
+
   it("replaces an unsafe x-request-id", async () => {
     const call = gatewayFor({ pools: { p: await pool("rid", 1) }, routes: [{ path: "/*", pool: "p" }] });
     const res = await call("/x", { headers: { "x-request-id": "bad id with spaces" } });

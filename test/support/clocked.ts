@@ -40,12 +40,13 @@ export function clockedGateway(config: unknown, relays?: unknown, extraEnv: Reco
     sync,
     clock,
     advance,
+    /** `path` on https://gw.example, or an absolute URL for another host. */
     async call(path: string, init: RequestInit = {}): Promise<ClockedResponse> {
       const ctx = createExecutionContext();
       const headers = new Headers(init.headers);
       if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", "203.0.113.7");
       const res = await app.fetch(
-        new Request(`https://gw.example${path}`, { ...init, headers }),
+        new Request(/^https?:\/\//.test(path) ? path : `https://gw.example${path}`, { ...init, headers }),
         testEnv,
         ctx,
       );

@@ -31,3 +31,20 @@ export const stop = (id: string) => call(`/${id}/stop`, {});
 export const start = (id: string) => call(`/${id}/start`, {});
 export const info = (id: string) => call(`/${id}`);
 export const reset = (id: string) => call(`/${id}/reset`, {});
+
+/** What the origin received in its last request: body size, and whether the body ended cleanly. */
+export interface Received {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  bytes: number;
+  complete: boolean;
+  error?: string;
+}
+
+/** Waits until the origin's last request body has ended (or was cut), then tells what arrived. */
+export async function received(id: string): Promise<Received | null> {
+  const res = await fetch(`${base()}/${id}/received`);
+  if (!res.ok) throw new Error(`farm received ${id}: ${res.status}`);
+  return (await res.json()) as Received | null;
+}

@@ -11,6 +11,7 @@ const policy = {
   methods: ["GET" as const],
   varyHeaders: [],
   maxBodyBytes: 100,
+  honorClientNoCache: false,
 };
 const h = (init: Record<string, string>) => new Headers(init);
 
@@ -41,6 +42,25 @@ describe("store decision", () => {
   });
 });
 
+describe("store decision for what is not everyone's", () => {
+  const authed = { credentialed: true };
+  it("keeps an answer to a request with credentials only when the origin marks it shared", () => {
+    expect(storeDecision(200, h({}), policy, authed)).toEqual({ store: false, reason: "credentials" });
+    expect(storeDecision(200, h({ "cache-control": "max-age=60" }), policy, authed).store).toBe(false);
+    for (const cc of ["public", "s-maxage=30", "must-revalidate", "Public, max-age=5"])
+      expect(storeDecision(200, h({ "cache-control": cc }), policy, authed).store, cc).toBe(true);
+    expect(storeDecision(200, h({ "cache-control": "public, private" }), policy, authed).store).toBe(false);
+  });
+
+  it("refuses answers that vary on a header outside the key, or on *", () => {
+    const keyed = { ...policy, varyHeaders: ["Accept-Language"] };
+    for (const vary of ["Cookie", "*", "accept-language, Origin", "Accept"])
+      expect(storeDecision(200, h({ vary }), keyed).store, vary).toBe(false);
+    for (const vary of ["Accept-Encoding", "accept-language", "Accept-Language,Accept-Encoding", ""])
+      expect(storeDecision(200, h({ vary }), keyed).store, vary).toBe(true);
+  });
+});
+
 describe("freshness", () => {
   const meta = { at: 0, ttl: 10, swr: 20, sie: 100 };
   it("moves from fresh through the stale windows to expired", () => {
@@ -57,8 +77,9 @@ describe("freshness", () => {
 });
 
 describe("cache key URL", () => {
-  it("sorts the query so parameter order does not split entries", () => {
-    expect(normalisedUrl("/a", "?b=2&a=1&a=0")).toBe("/a?a=0&a=1&b=2");
+  it("sorts the query by name so parameter order does not split entries, keeping repeated values in order", () => {
+    expect(normalisedUrl("/a", "?b=2&a=1&a=0")).toBe("/a?a=1&a=0&b=2");
+    expect(normalisedUrl("/a", "?a=2&a=1")).not.toBe(normalisedUrl("/a", "?a=1&a=2"));
     expect(normalisedUrl("/a", "")).toBe("/a");
   });
 });
