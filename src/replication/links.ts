@@ -83,15 +83,26 @@ export function relayLink(namespace: RelayNamespace, cf: unknown): RelayLink {
   };
 }
 
-/** What a request gives the replication: its location's cache, its relay, its waitUntil. */
+/**
+ * What a request gives the replication: its location's cache, its relay, its waitUntil. Built
+ * on first use: most requests find every record fresh in memory and need neither.
+ */
 export function requestLinks(
   relays: RelayNamespace,
   request: Request,
   waitUntil: (promise: Promise<unknown>) => void,
 ): ReplicaLinks {
+  let location: LocationStore | undefined;
+  let relay: RelayLink | undefined;
   return {
-    location: cacheApiLocation(new URL(request.url).origin),
-    relay: relayLink(relays, request.cf),
+    get location() {
+      location ??= cacheApiLocation(new URL(request.url).origin);
+      return location;
+    },
+    get relay() {
+      relay ??= relayLink(relays, (request as { cf?: unknown }).cf);
+      return relay;
+    },
     waitUntil,
   };
 }
