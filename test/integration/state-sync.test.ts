@@ -114,14 +114,38 @@ describe("a local circuit that opens", () => {
     await h.call("/warm");
     const { setMode } = await import("../support/farm");
     await setMode("trip-1", "status:503");
-    // No clock movement: only the circuit can trigger a sync now.
-    for (let i = 0; i < 8; i++) expect((await h.call(`/t${i}`)).status).toBe(200);
-    await h.call("/after");
+    // No clock movement: only the circuit can trigger a sync now. The request that opens it (the
+    // third failure, the last request of the burst here) sends it; nothing comes after it.
+    for (let i = 0; i < 6; i++) expect((await h.call(`/t${i}`)).status).toBe(200);
     const stub = env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName("trip-1"));
     const status = await stub.status();
     expect(status.failures).toBeGreaterThanOrEqual(3);
     expect(status.circuit).toBe("open");
     await setMode("trip-1", "ok");
+  });
+});
+
+describe("a circuit opened by the last request of a burst", () => {
+  it("reaches the backend's object from that request, with no request after it", async () => {
+    const only = await origin("last-1");
+    const h = harness({
+      pools: {
+        p: {
+          backends: [only],
+          healthCheck: { enabled: false },
+          circuitBreaker: { consecutiveFailures: 3, openSeconds: 60 },
+        },
+      },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    await h.call("/warm");
+    const { setMode } = await import("../support/farm");
+    await setMode("last-1", "status:503");
+    // Three failures in a row: the third opens the circuit, and it is the last request.
+    for (let i = 0; i < 3; i++) await h.call(`/burst${i}`);
+    await setMode("last-1", "ok");
+    const status = await env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName("last-1")).status();
+    expect(status.circuit).toBe("open");
   });
 });
 
