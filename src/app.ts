@@ -6,22 +6,27 @@ import { systemClock } from "./clock";
 import { loadGateway } from "./config/load";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
-import { handleGateway, type PipelineDeps } from "./gateway";
+import { handleGateway, linksOf, type PipelineDeps } from "./gateway";
 import { requestId } from "./middleware/request-id";
 import { isolateState } from "./state/isolate";
-import { type StateNamespace, stateSync } from "./state/sync";
+import { isolateReplication, type Replication } from "./state/sync";
 
-export const defaultDeps: PipelineDeps = {
-  clock: systemClock,
-  state: isolateState,
-  prepare: (c, backends) =>
-    stateSync.prepare(
-      c.env.BACKEND_STATE as unknown as StateNamespace,
-      (p) => c.executionCtx.waitUntil(p),
-      backends,
-      systemClock.now(),
-    ),
-};
+export const defaultDeps: PipelineDeps = replicatedDeps(systemClock, isolateState, isolateReplication);
+
+/** Pipeline dependencies on a clock, a state store and the replication that keeps it fresh. */
+export function replicatedDeps(
+  clock: PipelineDeps["clock"],
+  state: typeof isolateState,
+  replication: Replication,
+): PipelineDeps {
+  return {
+    clock,
+    state,
+    replication,
+    prepare: (c, backends) => replication.prepare(backends, linksOf(c)),
+    settle: (c) => replication.settle(linksOf(c)),
+  };
+}
 
 export function createApp(deps: PipelineDeps = defaultDeps) {
   const app = new Hono<AppEnv>();

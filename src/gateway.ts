@@ -11,20 +11,40 @@ import { GatewayError } from "./errors";
 import { readRequestBody } from "./proxy/body";
 import { forward, type ProxyResult } from "./proxy/forward";
 import { rewritePath } from "./proxy/url";
+import { type RelayNamespace, requestLinks } from "./replication/links";
+import type { ReplicaLinks } from "./replication/replica";
 import { clientInfo } from "./routing/client";
 import { choosePools } from "./routing/pools";
 import { routeTable } from "./routing/table";
+import type { Replication } from "./state/sync";
 import type { StateStore } from "./state/types";
 
 export interface PipelineDeps {
   clock: Clock;
   state: StateStore;
+  replication: Replication;
   /**
-   * Brings the isolate's view of these backends up to date: background refresh from their
-   * BackendState objects, a short wait only on a cold isolate. Call once per request, before
-   * selecting, with every backend (or provider endpoint) the request may use.
+   * Brings the isolate's view of these backends up to date: background refresh of their records,
+   * a short wait only for a record never seen. Call once per request, before selecting, with every
+   * backend (or provider endpoint) the request may use.
    */
   prepare(c: Context<AppEnv>, backends: readonly Backend[]): Promise<void>;
+  /** After an outcome was counted: what must reach the owners at once (an opened circuit) leaves now. */
+  settle(c: Context<AppEnv>): void;
+}
+
+const requestLinksOf = new WeakMap<Request, ReplicaLinks>();
+
+/** The request's links for replication (its location's cache, its relay, its waitUntil), made once. */
+export function linksOf(c: Context<AppEnv>): ReplicaLinks {
+  let links = requestLinksOf.get(c.req.raw);
+  if (!links) {
+    links = requestLinks(c.env.RELAY as unknown as RelayNamespace, c.req.raw, (p) =>
+      c.executionCtx.waitUntil(p),
+    );
+    requestLinksOf.set(c.req.raw, links);
+  }
+  return links;
 }
 
 export async function handleGateway(
@@ -131,6 +151,7 @@ export async function handleGateway(
   } else {
     result = await proxy();
   }
+  deps.settle(c);
   return decorate(gateway, route, result, cacheStatus, choice.splitPin);
 }
 

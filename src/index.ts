@@ -21,3 +21,4 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 export { BackendState } from "../durable-objects/backend-state";
+export { Relay } from "../durable-objects/relay";

@@ -93,7 +93,10 @@ export function startAya(script: string, gateway: unknown, inspect = false): Pro
     {
       scriptPath: script,
       bindings: { GATEWAY: JSON.stringify(gateway), ADMIN_TOKEN },
-      durableObjects: { BACKEND_STATE: { className: "BackendState", useSQLite: true } },
+      durableObjects: {
+        BACKEND_STATE: { className: "BackendState", useSQLite: true },
+        RELAY: { className: "Relay", useSQLite: true },
+      },
       kvNamespaces: ["CACHE"],
     },
     inspect,

@@ -4,9 +4,9 @@
 import type { Context } from "hono";
 import type { Backend } from "../config/normalize";
 import type { AppEnv } from "../env";
-import { specOf } from "../health/cron";
 import type { BackendStatus } from "../state/protocol";
-import { stateSync } from "../state/sync";
+import { specOf } from "../state/protocol";
+import { isolateReplication } from "../state/sync";
 
 interface StatusNamespace {
   idFromName(name: string): DurableObjectId;
@@ -59,7 +59,7 @@ export async function statusReport(c: Context<AppEnv>): Promise<Response> {
     }),
   );
   return c.json({
-    isolate: { requests: stateSync.requests, doCalls: stateSync.calls },
+    isolate: { requests: isolateReplication.requests, doCalls: isolateReplication.calls },
     pools,
     providers,
   });

@@ -22,6 +22,8 @@ export interface DispatchInput {
   env: Record<string, unknown>;
   requestId: string;
   targets: ResolvedTarget[];
+  /** After an outcome was counted: sends what is urgent (an opened circuit, a cool-down) at once. */
+  settle: () => void;
   /** Builds the native request (throws an AiError 400 when this provider cannot honour it). */
   build: (adapter: Adapter, target: Target) => UpstreamRequest;
   /** Reads a successful answer: a JSON body, or (for streams) commits to the stream. */
@@ -96,6 +98,7 @@ export async function dispatch(input: DispatchInput): Promise<Response> {
       if (settled) return;
       settled = true;
       deps.state.end(target.backend, lease, { ok, latencyMs, status, error }, deps.clock.now());
+      input.settle();
     };
     const started = deps.clock.now();
     const result = await send(adapter, request, input.env, target.provider.timeoutMs);

@@ -191,7 +191,7 @@ function cacheFor(
 
 /** What every dispatch of this request shares, whatever the endpoint. */
 function requestScope(c: Context<AppEnv>, gateway: Gateway, route: Route, deps: PipelineDeps) {
-  return { gateway, route, deps, env: c.env, requestId: c.get("requestId") };
+  return { gateway, route, deps, env: c.env, requestId: c.get("requestId"), settle: () => deps.settle(c) };
 }
 
 function jsonAnswer(answer: object, headers: Headers): Response {

@@ -2,22 +2,13 @@
 // (and to keep its alarm set for intervals under a minute). Fan-out is parallel but bounded, and
 // one unreachable object never stops the others.
 import type { Backend, Gateway } from "../config/normalize";
-import type { BackendSpec } from "../state/protocol";
+import { type BackendSpec, specOf } from "../state/protocol";
 
 const CONCURRENCY = 16;
 
 export interface TickNamespace {
   idFromName(name: string): DurableObjectId;
   get(id: DurableObjectId): { tick(spec: BackendSpec): Promise<unknown> };
-}
-
-export function specOf(backend: Backend): BackendSpec {
-  return {
-    id: backend.id,
-    url: backend.url,
-    healthCheck: backend.healthCheck,
-    circuitBreaker: backend.circuitBreaker,
-  };
 }
 
 export async function runHealthChecks(

@@ -3,14 +3,9 @@
 // with its reason, so one bad backend cannot break the probing of the others.
 import { connect } from "cloudflare:sockets";
 import type { HealthCheck } from "../config/normalize";
+import type { ProbeResult } from "./result";
 
-export interface ProbeResult {
-  at: number;
-  ok: boolean;
-  status?: number;
-  latencyMs: number;
-  error?: string;
-}
+export type { ProbeResult } from "./result";
 
 export interface ProbeTarget {
   url: string;

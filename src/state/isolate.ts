@@ -1,13 +1,13 @@
 // Per-isolate backend state: in-flight counts, peak-EWMA latency, a local circuit and counters.
-// This is what the hot path reads and writes, synchronously and without I/O. When a Durable
-// Object snapshot has been merged in (state/snapshot.ts), its health, global in-flight count and
-// circuit are combined with what this isolate has seen since.
+// This is what the hot path reads and writes, synchronously and without I/O. When the backend's
+// replicated record has arrived (state/sync.ts), its health, global in-flight count and circuit
+// are combined with what this isolate has seen since.
 import { updatePeakEwma } from "../balancing/peak-ewma";
 import type { Backend } from "../config/normalize";
 import { type CircuitData, circuitState, newCircuit, recordFailure, recordSuccess } from "./circuit";
-import type { Report } from "./protocol";
+import { emptyPending, type Pending } from "./pending";
 import type { BackendView, Lease, Outcome, StateStore } from "./types";
-import { addUsage, type UsageByModel } from "./usage";
+import { addUsage } from "./usage";
 
 /** What the authoritative BackendState object said, as of `at`. */
 export interface RemoteView {
@@ -39,23 +39,6 @@ export interface LocalBackend {
   reportedInflight: number;
   remote?: RemoteView;
 }
-
-/** Outcomes counted since the last flush: the part of a Report this isolate accumulates. */
-export type Pending = Pick<
-  Report,
-  "requests" | "failures" | "tailFailures" | "latencySumMs" | "latencyCount" | "lastError"
-> & {
-  usage: UsageByModel;
-};
-
-export const emptyPending = (): Pending => ({
-  requests: 0,
-  failures: 0,
-  tailFailures: 0,
-  latencySumMs: 0,
-  latencyCount: 0,
-  usage: {},
-});
 
 export class IsolateState implements StateStore {
   readonly backends = new Map<string, LocalBackend>();

@@ -1,8 +1,8 @@
 // What isolates and BackendState objects say to each other. One `sync` call carries an isolate's
 // batched outcomes for one backend and returns the object's current state, so a flush and a
 // refresh cost a single Durable Object round trip.
-import type { CircuitBreakerConfig, HealthCheck } from "../config/normalize";
-import type { ProbeResult } from "../health/probe";
+import type { Backend, CircuitBreakerConfig, HealthCheck } from "../config/normalize";
+import type { ProbeResult } from "../health/result";
 import type { CircuitState } from "./circuit";
 import type { UsageByModel } from "./usage";
 
@@ -14,7 +14,17 @@ export interface BackendSpec {
   circuitBreaker: CircuitBreakerConfig;
 }
 
+export function specOf(backend: Backend): BackendSpec {
+  return {
+    id: backend.id,
+    url: backend.url,
+    healthCheck: backend.healthCheck,
+    circuitBreaker: backend.circuitBreaker,
+  };
+}
+
 export interface Report {
+  /** Who reports: an isolate, or a relay for the isolates it serves (one in-flight count each). */
   isolate: string;
   /** This isolate's in-flight requests to the backend right now. */
   inflight: number;
@@ -41,6 +51,8 @@ export interface Snapshot {
   inflight: number;
   ewmaLatencyMs: number;
   at: number;
+  /** Grows with every snapshot the object produces: a later copy replaces an earlier one. */
+  version: number;
 }
 
 export interface BackendStatus extends Snapshot {
@@ -51,4 +63,9 @@ export interface BackendStatus extends Snapshot {
   requests: number;
   failures: number;
   usage: UsageByModel;
+}
+
+/** What an isolate writes about a backend: its report, and the spec the object needs to probe. */
+export interface BackendDelta extends Report {
+  spec: BackendSpec;
 }

@@ -1,164 +1,135 @@
-// Keeps the isolate's view in step with the BackendState objects without a Durable Object call
-// on the request's hot path:
-//  - a backend's snapshot is refreshed in the background (ctx.waitUntil) once it is older than
-//    SNAPSHOT_TTL_MS, and only for backends requests actually look at;
-//  - the same call flushes the outcomes counted since the last one (one round trip for both);
-//  - a backend whose local circuit just opened is synced at once;
-//  - a cold isolate waits at most COLD_WAIT_MS for its first snapshots, then assumes healthy;
-//  - when an object cannot be reached, the last snapshot keeps serving and the unsent outcomes
-//    are kept for the next attempt, after RETRY_AFTER_ERROR_MS.
+// Backends on the replication mechanism (src/replication). Each backend's BackendState object
+// owns its record (health, circuit, global in-flight, latency, cool-down); this isolate reads the
+// record from memory on the hot path and refreshes it in the background, and hands what it
+// counted (outcomes, in-flight, usage) to the outbox, which sends it in batches through the
+// relay. A local circuit that opens, or a provider's Retry-After, is urgent: it leaves with the
+// request that caused it.
+import { type Clock, systemClock } from "../clock";
 import type { Backend } from "../config/normalize";
-import { emptyPending, type IsolateState, isolateState, type Pending } from "./isolate";
-import type { BackendSpec, Report, Snapshot } from "./protocol";
-import { addUsage } from "./usage";
+import { Outbox, type WriteSource } from "../replication/outbox";
+import { idOf, recordKey, type Versioned, type Write } from "../replication/record";
+import { Replica, type ReplicaLinks } from "../replication/replica";
+import { REPORT_TTL_MS } from "./backend-record";
+import { type IsolateState, isolateState } from "./isolate";
+import { emptyPending, isEmpty, mergePending } from "./pending";
+import { type BackendDelta, type BackendSpec, type Snapshot, specOf } from "./protocol";
 
-export const SNAPSHOT_TTL_MS = 1000;
-export const COLD_WAIT_MS = 50;
-const RETRY_AFTER_ERROR_MS = 5000;
+export const BACKEND = "backend";
+export const backendKey = (id: string) => recordKey(BACKEND, id);
 
-export interface StateNamespace {
-  idFromName(name: string): DurableObjectId;
-  get(id: DurableObjectId): { sync(spec: BackendSpec, report: Report | null): Promise<Snapshot> };
-}
+/** An unchanged, non-zero in-flight count is sent again this often, so relays keep counting it. */
+const INFLIGHT_KEEPALIVE_MS = REPORT_TTL_MS / 3;
 
-interface SyncMeta {
-  /** When the last sync started (ms); 0 = never. */
-  startedAt: number;
-  running?: Promise<void>;
-}
+export class BackendSync implements WriteSource {
+  private readonly specs = new Map<string, BackendSpec>();
+  private readonly reportedAt = new Map<string, number>();
 
-export class StateSync {
-  /** Durable Object calls made by this isolate (shown in /__aya/status and counted by the bench). */
-  calls = 0;
-  requests = 0;
-  private readonly meta = new Map<string, SyncMeta>();
-  private isolateId = "";
+  constructor(
+    private readonly clock: Clock,
+    private readonly state: IsolateState,
+    private readonly replica: Replica,
+  ) {
+    replica.on(BACKEND, (record) => this.receive(record as Versioned<Snapshot>));
+  }
 
-  constructor(private readonly state: IsolateState) {}
-
-  /**
-   * Called once per request with the backends it may use: starts background refreshes of stale
-   * snapshots, and waits briefly only when this isolate has never heard of a backend.
-   */
-  async prepare(
-    namespace: StateNamespace | undefined,
-    waitUntil: (p: Promise<unknown>) => void,
-    backends: readonly Backend[],
-    now: number,
-  ): Promise<void> {
-    this.requests += 1;
-    if (!namespace) return;
-    let cold: Promise<void>[] | undefined;
+  /** Refreshes these backends' records in the background (waits briefly only for unseen ones). */
+  prepare(backends: readonly Backend[], links: ReplicaLinks): Promise<void> {
+    const keys: string[] = [];
     for (const backend of backends) {
-      let meta = this.meta.get(backend.id);
-      const urgent = this.state.backends.get(backend.id)?.urgent === true;
-      if (meta?.running) continue;
-      if (meta && meta.startedAt > 0 && now - meta.startedAt < SNAPSHOT_TTL_MS && !urgent) continue;
-      const first = !meta;
-      if (!meta) {
-        meta = { startedAt: 0 };
-        this.meta.set(backend.id, meta);
-      }
-      const running = this.syncOne(namespace, backend, meta, now);
-      waitUntil(running);
-      if (first) {
-        cold ??= [];
-        cold.push(running);
-      }
+      if (!this.specs.has(backend.id)) this.specs.set(backend.id, specOf(backend));
+      keys.push(backendKey(backend.id));
     }
-    if (cold) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        Promise.all(cold),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, COLD_WAIT_MS);
-        }),
-      ]);
-      if (timer) clearTimeout(timer);
-    }
+    return this.replica.prepare(keys, links);
   }
 
-  private async syncOne(
-    namespace: StateNamespace,
-    backend: Backend,
-    meta: SyncMeta,
-    now: number,
-  ): Promise<void> {
-    meta.startedAt = now;
-    const entry = this.state.entry(backend.id);
-    entry.urgent = false;
-    const pending = entry.pending;
-    entry.pending = emptyPending();
-    const report: Report | null =
-      pending.requests > 0 ||
-      entry.inflight !== entry.reportedInflight ||
-      Object.keys(pending.usage).length > 0 ||
-      entry.cooldownUntil > (entry.remote?.cooldownUntil ?? 0)
-        ? {
-            isolate: this.id(),
-            inflight: entry.inflight,
-            requests: pending.requests,
-            failures: pending.failures,
-            tailFailures: pending.tailFailures,
-            latencySumMs: pending.latencySumMs,
-            latencyCount: pending.latencyCount,
-            lastError: pending.lastError,
-            cooldownUntil: entry.cooldownUntil || undefined,
-            usage: pending.usage,
-          }
-        : null;
-    const spec: BackendSpec = {
-      id: backend.id,
-      url: backend.url,
-      healthCheck: backend.healthCheck,
-      circuitBreaker: backend.circuitBreaker,
+  private receive(record: Versioned<Snapshot>): void {
+    const snapshot = record.value;
+    if (!snapshot) return;
+    this.state.entry(idOf(record.key)).remote = {
+      healthy: snapshot.healthy ?? true,
+      circuit: snapshot.circuit,
+      openUntil: snapshot.openUntil,
+      cooldownUntil: snapshot.cooldownUntil,
+      inflight: snapshot.inflight,
+      ewmaLatencyMs: snapshot.ewmaLatencyMs,
+      at: this.clock.now(),
     };
-    const run = (async () => {
-      try {
-        this.calls += 1;
-        const stub = namespace.get(namespace.idFromName(backend.id));
-        const snapshot = await stub.sync(spec, report);
-        if (report) entry.reportedInflight = report.inflight;
-        entry.remote = {
-          healthy: snapshot.healthy ?? true,
-          circuit: snapshot.circuit,
-          openUntil: snapshot.openUntil,
-          cooldownUntil: snapshot.cooldownUntil,
-          inflight: snapshot.inflight,
-          ewmaLatencyMs: snapshot.ewmaLatencyMs,
-          at: now,
-        };
-      } catch (error) {
-        // Keep serving from the last snapshot; put the outcomes back for the next flush.
-        merge(entry.pending, pending);
-        meta.startedAt = now + RETRY_AFTER_ERROR_MS - SNAPSHOT_TTL_MS;
-        console.warn(
-          JSON.stringify({ msg: "backend state sync failed", backend: backend.id, error: String(error) }),
-        );
-      } finally {
-        meta.running = undefined;
-      }
-    })();
-    meta.running = run;
-    return run;
   }
 
-  private id(): string {
-    // crypto is not available at global scope in Workers, so the id is made on first use.
-    if (!this.isolateId) this.isolateId = crypto.randomUUID();
-    return this.isolateId;
+  urgent(): boolean {
+    for (const entry of this.state.backends.values()) if (entry.urgent) return true;
+    return false;
+  }
+
+  take(): Write[] {
+    const now = this.clock.now();
+    const writes: Write[] = [];
+    for (const [id, entry] of this.state.backends) {
+      const spec = this.specs.get(id);
+      if (!spec) continue;
+      const inflightDue =
+        entry.inflight !== entry.reportedInflight ||
+        (entry.inflight > 0 && now - (this.reportedAt.get(id) ?? 0) >= INFLIGHT_KEEPALIVE_MS);
+      const coolDownDue = entry.cooldownUntil > (entry.remote?.cooldownUntil ?? 0);
+      if (isEmpty(entry.pending) && !inflightDue && !coolDownDue && !entry.urgent) continue;
+      const pending = entry.pending;
+      entry.pending = emptyPending();
+      const delta: BackendDelta = {
+        ...pending,
+        isolate: this.replica.isolateId,
+        inflight: entry.inflight,
+        cooldownUntil: entry.cooldownUntil || undefined,
+        spec,
+      };
+      writes.push({ key: backendKey(id), delta, urgent: entry.urgent || undefined });
+      entry.urgent = false;
+      entry.reportedInflight = entry.inflight;
+      this.reportedAt.set(id, now);
+    }
+    return writes;
+  }
+
+  restore(writes: Write[]): void {
+    for (const write of writes) {
+      const entry = this.state.entry(idOf(write.key));
+      mergePending(entry.pending, write.delta as BackendDelta, true);
+      if (write.urgent) entry.urgent = true;
+      this.reportedAt.delete(idOf(write.key));
+    }
   }
 }
 
-/** Puts unsent outcomes (older) back in front of the ones counted since (newer). */
-function merge(target: Pending, from: Pending): void {
-  // The newer batch decides the tail, unless it holds nothing but failures.
-  if (target.requests === target.failures) target.tailFailures += from.tailFailures;
-  target.requests += from.requests;
-  target.failures += from.failures;
-  target.latencySumMs += from.latencySumMs;
-  target.latencyCount += from.latencyCount;
-  for (const [model, u] of Object.entries(from.usage)) addUsage(target.usage, model, u);
+/** The isolate's replication: its replica of records, its outbox, and backends on both. */
+export class Replication {
+  /** Requests that prepared state (for DO calls per request in status and the benchmark). */
+  requests = 0;
+  readonly replica: Replica;
+  readonly outbox: Outbox;
+  readonly backends: BackendSync;
+
+  constructor(clock: Clock, state: IsolateState, newId?: () => string) {
+    this.replica = new Replica(clock, newId);
+    this.outbox = new Outbox(clock, this.replica);
+    this.backends = new BackendSync(clock, state, this.replica);
+    this.outbox.register(this.backends);
+  }
+
+  /** Durable Object calls this isolate made (each one relay call). */
+  get calls(): number {
+    return this.replica.relayReads + this.outbox.flushes;
+  }
+
+  async prepare(backends: readonly Backend[], links: ReplicaLinks): Promise<void> {
+    this.requests += 1;
+    await this.backends.prepare(backends, links);
+    this.outbox.flush(links);
+  }
+
+  /** After a request's outcome is counted: urgent writes leave now, the rest when due. */
+  settle(links: ReplicaLinks): void {
+    this.outbox.flush(links);
+  }
 }
 
-export const stateSync = new StateSync(isolateState);
+/** The isolate's replication, shared by every request it serves (tests build their own). */
+export const isolateReplication = new Replication(systemClock, isolateState);

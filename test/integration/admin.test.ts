@@ -2,6 +2,7 @@
 // 404 when no token is configured, and no credentials in what status shows.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { FLUSH_JITTER, FLUSH_MS } from "../../src/replication/timing";
 import type { ModelUsage } from "../../src/state/usage";
 import { clockedGateway } from "../support/clocked";
 import { origin } from "../support/farm";
@@ -85,8 +86,9 @@ describe("AI usage in /__aya/status", () => {
     const answer = JSON.parse((await ask()).body) as {
       usage: { prompt_tokens: number; completion_tokens: number };
     };
-    // Usage is counted in the isolate and flushed with the next sync, a second later.
-    gw.advance(2000);
+    // Usage is counted in the isolate, sent with its next batch of writes (every FLUSH_MS ± 25 %)
+    // and forwarded by the relay to the provider's object.
+    gw.advance(FLUSH_MS * (1 + FLUSH_JITTER) + 1);
     await ask();
     const status = JSON.parse(
       (await gw.call("/__aya/status", { headers: { authorization: "Bearer test-admin-token" } })).body,

@@ -11,13 +11,16 @@ import {
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
+import { relayLink } from "../../src/replication/links";
+import { MemoryLocation } from "../../src/replication/location";
 import { isolateState } from "../../src/state/isolate";
-import { type StateNamespace, StateSync } from "../../src/state/sync";
+import { Replication } from "../../src/state/sync";
 import { clockedGateway } from "../support/clocked";
+import { clockedRelays } from "../support/clocked-relays";
 import { info, origin, start, stop } from "../support/farm";
 
-function harness(config: unknown, namespace: unknown = env.BACKEND_STATE) {
-  const h = clockedGateway(config, namespace);
+function harness(config: unknown, relays?: unknown) {
+  const h = clockedGateway(config, relays);
   return {
     ...h,
     call: (path: string, headers: Record<string, string> = {}) => h.call(path, { headers }),
@@ -111,14 +114,38 @@ describe("a local circuit that opens", () => {
     await h.call("/warm");
     const { setMode } = await import("../support/farm");
     await setMode("trip-1", "status:503");
-    // No clock movement: only the circuit can trigger a sync now.
-    for (let i = 0; i < 8; i++) expect((await h.call(`/t${i}`)).status).toBe(200);
-    await h.call("/after");
+    // No clock movement: only the circuit can trigger a sync now. The request that opens it (the
+    // third failure, the last request of the burst here) sends it; nothing comes after it.
+    for (let i = 0; i < 6; i++) expect((await h.call(`/t${i}`)).status).toBe(200);
     const stub = env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName("trip-1"));
     const status = await stub.status();
     expect(status.failures).toBeGreaterThanOrEqual(3);
     expect(status.circuit).toBe("open");
     await setMode("trip-1", "ok");
+  });
+});
+
+describe("a circuit opened by the last request of a burst", () => {
+  it("reaches the backend's object from that request, with no request after it", async () => {
+    const only = await origin("last-1");
+    const h = harness({
+      pools: {
+        p: {
+          backends: [only],
+          healthCheck: { enabled: false },
+          circuitBreaker: { consecutiveFailures: 3, openSeconds: 60 },
+        },
+      },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    await h.call("/warm");
+    const { setMode } = await import("../support/farm");
+    await setMode("last-1", "status:503");
+    // Three failures in a row: the third opens the circuit, and it is the last request.
+    for (let i = 0; i < 3; i++) await h.call(`/burst${i}`);
+    await setMode("last-1", "ok");
+    const status = await env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName("last-1")).status();
+    expect(status.circuit).toBe("open");
   });
 });
 
@@ -140,13 +167,20 @@ describe("a cool-down (a provider's Retry-After)", () => {
     isolateState.coolDown(cool1, Date.now() + 60_000);
     for (let i = 0; i < 4; i++) expect((await h.call(`/c${i}`)).backend).toBe("cool-2");
 
-    // Another isolate, which never saw the 429, learns it from the object.
+    // Another isolate, in another location, which never saw the 429, learns it from the object.
     const { IsolateState } = await import("../../src/state/isolate");
     const elsewhere = new IsolateState();
-    const sync = new StateSync(elsewhere);
-    await sync.prepare(env.BACKEND_STATE as unknown as StateNamespace, () => undefined, [cool1], Date.now());
-    expect(elsewhere.view(cool1, Date.now()).circuit).toBe("open");
-    expect(elsewhere.view(cool1, Date.now() + 61_000).circuit).toBe("closed");
+    const replication = new Replication(h.clock, elsewhere);
+    const background: Promise<unknown>[] = [];
+    await replication.prepare([cool1], {
+      location: new MemoryLocation(),
+      relay: relayLink(clockedRelays(h.clock), undefined),
+      waitUntil: (p) => background.push(p),
+    });
+    await Promise.all(background);
+    const now = h.clock.now();
+    expect(elsewhere.view(cool1, now).circuit).toBe("open");
+    expect(elsewhere.view(cool1, now + 61_000).circuit).toBe("closed");
   });
 });
 
@@ -164,7 +198,7 @@ describe("least connections is global", () => {
     // Another isolate somewhere reports 40 requests in flight to glc-1.
     const parsed = (await import("../../src/config/normalize")).parseGateway(config);
     if (!parsed.ok) throw new Error("config");
-    const { specOf } = await import("../../src/health/cron");
+    const { specOf } = await import("../../src/state/protocol");
     const spec = specOf(parsed.config.backends.get("glc-1") as never);
     await env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName("glc-1")).sync(spec, {
       isolate: "far-away",
@@ -207,9 +241,9 @@ describe("an unreachable Durable Object", () => {
   it("keeps the gateway serving from its last snapshot", async () => {
     const b = await origin("no-do-1");
     const broken = {
-      idFromName: (name: string) => env.BACKEND_STATE.idFromName(name),
+      idFromName: (name: string) => env.RELAY.idFromName(name),
       get: () => ({
-        sync: async () => {
+        exchange: async () => {
           throw new Error("object unreachable");
         },
       }),

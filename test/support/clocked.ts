@@ -1,10 +1,11 @@
 // The real app with a clock the test moves: for behaviour that depends on time (snapshot
 // refresh, cache freshness) without sleeping.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { createApp, defaultDeps } from "../../src/app";
+import { createApp, replicatedDeps } from "../../src/app";
 import { type Clock, systemClock } from "../../src/clock";
 import { isolateState } from "../../src/state/isolate";
-import { type StateNamespace, StateSync } from "../../src/state/sync";
+import { Replication } from "../../src/state/sync";
+import { clockedRelays } from "./clocked-relays";
 
 export interface ClockedResponse {
   status: number;
@@ -16,38 +17,28 @@ export interface ClockedResponse {
 }
 
 /** The real app with a clock the test moves, and the env it runs with. */
-export function clockedApp(
-  config: unknown,
-  namespace: unknown = env.BACKEND_STATE,
-  extraEnv: Record<string, unknown> = {},
-) {
+export function clockedApp(config: unknown, relays?: unknown, extraEnv: Record<string, unknown> = {}) {
   let t = Date.now();
   const clock: Clock = { ...systemClock, now: () => t, random: Math.random };
-  const sync = new StateSync(isolateState);
-  const app = createApp({
-    ...defaultDeps,
-    clock,
-    prepare: (c, backends) =>
-      sync.prepare(namespace as StateNamespace, (p) => c.executionCtx.waitUntil(p), backends, t),
-  });
+  relays ??= clockedRelays(clock);
+  const sync = new Replication(clock, isolateState);
+  const app = createApp(replicatedDeps(clock, isolateState, sync));
   return {
     app,
     sync,
-    testEnv: { ...env, ...extraEnv, GATEWAY: config },
+    clock,
+    testEnv: { ...env, ...extraEnv, RELAY: relays, GATEWAY: config },
     advance: (ms: number) => {
       t += ms;
     },
   };
 }
 
-export function clockedGateway(
-  config: unknown,
-  namespace: unknown = env.BACKEND_STATE,
-  extraEnv: Record<string, unknown> = {},
-) {
-  const { app, sync, testEnv, advance } = clockedApp(config, namespace, extraEnv);
+export function clockedGateway(config: unknown, relays?: unknown, extraEnv: Record<string, unknown> = {}) {
+  const { app, sync, clock, testEnv, advance } = clockedApp(config, relays, extraEnv);
   return {
     sync,
+    clock,
     advance,
     /** `path` on https://gw.example, or an absolute URL for another host. */
     async call(path: string, init: RequestInit = {}): Promise<ClockedResponse> {

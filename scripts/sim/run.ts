@@ -1,0 +1,464 @@
+// `npm run sim`: the edge-scale simulation (DESIGN rule 10). L locations × I isolates × B
+// backends on a simulated clock, running the real replication code (src/replication, the backend
+// records and the leased quota of src/limits) against simulated Durable Objects with latencies by
+// distance and one thread each. It prints, and with --json emits, the calls a second each object
+// receives, Cache API operations per location, how long a circuit opening and a key revocation take
+// to reach every location, and what a leased request limit admits against its bound.
+//
+//   npm run sim                       300 locations × 5 isolates × 20 backends, 10,000 requests/s
+//   npm run sim -- --locations 50 --seconds 30 --topology per-location --json
+//
+// --topology relays (default, what aya runs), per-location (each location talks to owners
+// directly: the Cache API tier alone), per-isolate (every isolate talks to owners: aya before
+// the relay tier) shows why the relay tier exists.
+import { parseArgs } from "node:util";
+import { type Backend, parseGateway } from "../../src/config/normalize";
+import { type LeaseGrant, newQuota, type QuotaPolicy, renewLease } from "../../src/limits/lease";
+import { LeaseHolder } from "../../src/limits/lease-holder";
+import { MemoryLocation } from "../../src/replication/location";
+import { OwnerHub } from "../../src/replication/owner-hub";
+import {
+  type OwnerRequest,
+  type RecordKey,
+  type RelayLink,
+  recordKey,
+  type Versioned,
+} from "../../src/replication/record";
+import { RelayCore } from "../../src/replication/relay-core";
+import { relayFor } from "../../src/replication/relay-name";
+import type { ReplicaLinks } from "../../src/replication/replica";
+import { backendFold } from "../../src/state/backend-fold";
+import { BackendOwner, type StoredBackend } from "../../src/state/backend-owner";
+import { IsolateState } from "../../src/state/isolate";
+import { Replication } from "../../src/state/sync";
+import { SimClock } from "./clock";
+import { load, SimObject } from "./objects";
+import { HINT_PLACES, type Location, makeLocations, type Place } from "./world";
+
+const { values: args } = parseArgs({
+  options: {
+    locations: { type: "string", default: "300" },
+    isolates: { type: "string", default: "5" },
+    backends: { type: "string", default: "20" },
+    rps: { type: "string", default: "10000" },
+    seconds: { type: "string", default: "60" },
+    warmup: { type: "string", default: "15" },
+    "isolate-life": { type: "string", default: "300" },
+    topology: { type: "string", default: "relays" },
+    seed: { type: "string", default: "1" },
+    json: { type: "boolean", default: false },
+  },
+});
+
+const L = Number(args.locations);
+const I = Number(args.isolates);
+const B = Math.max(8, Number(args.backends));
+const RPS = Number(args.rps);
+const SECONDS = Number(args.seconds);
+const WARMUP = Number(args.warmup);
+const LIFE_MS = Number(args["isolate-life"]) * 1000;
+const TOPOLOGY = args.topology as "relays" | "per-location" | "per-isolate";
+const clock = new SimClock(Number(args.seed));
+const random = clock.random;
+
+/** A consumer that calls from everywhere; its requests need its key record and take from its limit. */
+const CONSUMER_SHARE = 0.02;
+const KEY = recordKey("key", "acme");
+const KEY_EXPIRE_MS = 1500;
+const policy: QuotaPolicy = { limit: 6000, windowMs: 60_000, leaseTtlMs: 10_000, maxShare: 0.1 };
+
+// ---- the config: four regional pools and one pool every location uses (an AI provider's shape)
+const regions = ["NA", "EU", "AS", "ROW"] as const;
+const perPool = Math.floor(B / (regions.length + 1));
+const poolsConfig: Record<string, unknown> = {};
+for (const name of [...regions, "GLOBAL"]) {
+  poolsConfig[name] = {
+    backends: Array.from({ length: name === "GLOBAL" ? B - perPool * regions.length : perPool }, (_, i) => ({
+      id: `${name}-${i}`,
+      url: `https://${name.toLowerCase()}-${i}.example`,
+    })),
+    healthCheck: { enabled: false },
+  };
+}
+const parsed = parseGateway({ pools: poolsConfig, routes: [{ path: "/*", pool: "GLOBAL" }] });
+if (!parsed.ok) throw new Error(parsed.errors.join("; "));
+const pools = new Map([...parsed.config.pools].map(([name, pool]) => [name, pool.backends]));
+const regionOf = (continent: string) =>
+  continent === "NA" || continent === "EU" || continent === "AS" ? continent : "ROW";
+const fallbackOf: Record<string, string> = { NA: "EU", EU: "NA", AS: "EU", ROW: "NA" };
+
+// ---- owners
+const owners = new Map<string, { obj: SimObject; replicate: (r: OwnerRequest) => Versioned[] }>();
+const relays = new Map<string, { obj: SimObject; core: RelayCore }>();
+const push = (ownerPlace: Place) => (relay: string, records: Versioned[]) => {
+  const r = relays.get(relay);
+  return r ? r.obj.call(ownerPlace, () => r.core.push(records)) : Promise.resolve();
+};
+const placeOfPool: Record<string, Place> = {
+  NA: HINT_PLACES.enam,
+  EU: HINT_PLACES.weur,
+  AS: HINT_PLACES.apac,
+  ROW: HINT_PLACES.sam,
+  GLOBAL: HINT_PLACES.wnam,
+};
+const backendOwners = new Map<string, BackendOwner>();
+for (const [pool, list] of pools) {
+  for (const backend of list) {
+    const obj = new SimObject("backend owner", backend.id, placeOfPool[pool] as Place, clock);
+    let stored: StoredBackend | undefined;
+    const owner = new BackendOwner(
+      {
+        load: () => stored,
+        save: (s) => {
+          stored = s;
+        },
+      },
+      new OwnerHub(push(obj.place)),
+      () => undefined,
+      backend.id,
+    );
+    backendOwners.set(backend.id, owner);
+    owners.set(recordKey("backend", backend.id), { obj, replicate: (r) => owner.replicate(r, clock.now()) });
+  }
+}
+// The key's owner: a record with a version, revoked and restored by the events below.
+const keyObj = new SimObject("key owner", "keys", HINT_PLACES.enam, clock);
+const keyHub = new OwnerHub(push(keyObj.place));
+let keyRecord: Versioned<{ revoked: boolean }> = { key: KEY, value: { revoked: false }, version: 1, at: 0 };
+const setKey = (revoked: boolean) => {
+  keyRecord = { key: KEY, value: { revoked }, version: keyRecord.version + 1, at: clock.now() };
+  keyHub.push([keyRecord], clock.now());
+};
+owners.set(KEY, {
+  obj: keyObj,
+  replicate: (r) => {
+    keyHub.seen(r.relay, clock.now());
+    return r.keys.includes(KEY) ? [keyRecord] : [];
+  },
+});
+// The consumer's limit: its own object, called by isolates directly (leases are not replicated).
+const limitObj = new SimObject("limit owner", "acme-limit", HINT_PLACES.enam, clock);
+const quota = newQuota();
+
+// ---- relays (per topology)
+function relayAt(name: string, place: Place): RelayLink & { place: Place } {
+  let r = relays.get(name);
+  if (!r) {
+    const obj = new SimObject("relay", name, place, clock);
+    // One alarm per object, as on the platform: a later wake-up never replaces an earlier one.
+    let alarmAt = Number.POSITIVE_INFINITY;
+    const core: RelayCore = new RelayCore({
+      name,
+      clock,
+      ownerOf: (key: RecordKey) => {
+        const owner = owners.get(key);
+        return (
+          owner && {
+            id: key,
+            stub: { replicate: async (req) => owner.obj.call(place, () => owner.replicate(req)) },
+          }
+        );
+      },
+      folds: { backend: backendFold as never },
+      wake: (at) => {
+        if (alarmAt <= at) return;
+        alarmAt = at;
+        clock.setTimer(at - clock.now(), () => {
+          alarmAt = Number.POSITIVE_INFINITY;
+          obj.wake(() => core.tick());
+        });
+      },
+    });
+    r = { obj, core };
+    relays.set(name, r);
+  }
+  const { obj, core } = r;
+  return { place, exchange: (req) => obj.call(place, () => core.exchange(req)) };
+}
+
+// ---- locations and isolates
+interface SimIsolate {
+  id: string;
+  state: IsolateState;
+  replication: Replication;
+  lease: LeaseHolder;
+  links: ReplicaLinks;
+}
+interface SimLocation extends Location {
+  store: MemoryLocation;
+  isolates: SimIsolate[];
+  relay: RelayLink & { place: Place };
+  relayName: string;
+}
+const locations: SimLocation[] = makeLocations(L, random).map((loc) => ({
+  ...loc,
+  store: new MemoryLocation(),
+  isolates: [],
+  relay: undefined as never,
+  relayName: "",
+}));
+let isolateSeq = 0;
+let coldIsolates = 0;
+function newIsolate(loc: SimLocation): SimIsolate {
+  const id = `${loc.name}/${isolateSeq++}`;
+  const state = new IsolateState();
+  const replication = new Replication(clock, state, () => id);
+  let relay: RelayLink = loc.relay;
+  let store = loc.store;
+  if (TOPOLOGY === "per-isolate") {
+    // Before relays and location copies: each isolate asks the owners itself.
+    relay = relayAt(id, loc);
+    store = new MemoryLocation();
+  }
+  const links: ReplicaLinks = { location: store, relay, waitUntil: () => undefined };
+  const lease = new LeaseHolder(clock, id, (request) =>
+    limitObj.call<LeaseGrant>(loc, () => renewLease(quota, policy, request, clock.now())),
+  );
+  const isolate = { id, state, replication, lease, links };
+  coldIsolates += 1;
+  // Isolates come and go: each lives an exponential time, and a cold one takes its place.
+  clock.setTimer(-Math.log(Math.max(1e-9, random())) * LIFE_MS, () => {
+    const i = loc.isolates.indexOf(isolate);
+    if (i >= 0) loc.isolates[i] = newIsolate(loc);
+  });
+  return isolate;
+}
+for (const loc of locations) {
+  const place = relayFor({ continent: loc.continent, colo: loc.name });
+  if (TOPOLOGY === "relays") {
+    loc.relayName = place.name;
+    loc.relay = relayAt(place.name, HINT_PLACES[place.hint]);
+  } else {
+    loc.relayName = loc.name;
+    loc.relay = relayAt(loc.name, loc);
+  }
+  for (let i = 0; i < I; i++) loc.isolates.push(newIsolate(loc));
+}
+
+// ---- traffic
+interface Event {
+  kind: "circuit" | "revocation";
+  key: string;
+  at: number;
+  until: number;
+  /** Per location: the last request that still read the old value, ms after the event. */
+  stale: Map<string, number>;
+  served: Set<string>;
+}
+const events: Event[] = [];
+const accepted = new Map<number, number>();
+let consumerRequests = 0;
+let consumerWaits = 0;
+let refused = 0;
+let requests = 0;
+
+async function request(loc: SimLocation): Promise<void> {
+  requests += 1;
+  const isolate = loc.isolates[Math.floor(random() * loc.isolates.length)] as SimIsolate;
+  const now = clock.now();
+  const global = random() < 0.3;
+  const region = regionOf(loc.continent);
+  const backends: Backend[] = global
+    ? (pools.get("GLOBAL") as Backend[])
+    : [...(pools.get(region) as Backend[]), ...(pools.get(fallbackOf[region] as string) as Backend[])];
+  await isolate.replication.prepare(backends, isolate.links);
+  const consumer = random() < CONSUMER_SHARE;
+  // A key is trusted only while confirmed within KEY_EXPIRE_MS: an isolate that has not seen it lately asks.
+  if (consumer)
+    await isolate.replication.replica.prepare([KEY], isolate.links, { expireMs: KEY_EXPIRE_MS, waitMs: 500 });
+  const at = clock.now();
+  for (const event of events) {
+    if (at < event.at || at > event.until) continue;
+    if (event.kind === "circuit") {
+      const backend = backends.find((b) => b.id === event.key);
+      if (!backend) continue;
+      event.served.add(loc.name);
+      if (isolate.state.view(backend, at).circuit !== "open") event.stale.set(loc.name, at - event.at);
+    } else if (consumer) {
+      event.served.add(loc.name);
+      const value = isolate.replication.replica.get<{ revoked: boolean }>(KEY)?.value;
+      if (!value?.revoked) event.stale.set(loc.name, at - event.at);
+    }
+  }
+  if (consumer) {
+    consumerRequests += 1;
+    const taken = await isolate.lease.take(1, () => undefined);
+    if (taken.waited) consumerWaits += 1;
+    if (taken.ok) {
+      const window = Math.floor(clock.now() / policy.windowMs);
+      accepted.set(window, (accepted.get(window) ?? 0) + 1);
+    } else refused += 1;
+  }
+  // The request's outcome: a healthy answer from the first backend its view allows.
+  const backend = backends.find((b) => isolate.state.view(b, at).circuit !== "open") ?? backends[0];
+  if (backend) {
+    const lease = isolate.state.begin(backend, at);
+    isolate.state.end(backend, lease, { ok: true, latencyMs: 40 + random() * 20, status: 200 }, at);
+  }
+  isolate.replication.settle(isolate.links);
+  void now;
+}
+
+function arrivals(loc: SimLocation): void {
+  const rate = RPS * loc.weight; // per second
+  const next = () => {
+    clock.setTimer((-Math.log(Math.max(1e-9, random())) / rate) * 1000, () => {
+      void request(loc);
+      next();
+    });
+  };
+  if (rate > 0) next();
+}
+for (const loc of locations) arrivals(loc);
+
+// ---- events: a circuit opening (one isolate somewhere sees five failures in a row) and a revocation
+async function circuitEvent(backend: Backend, window: number): Promise<void> {
+  // An isolate of a location whose requests use the backend sees five failures in a row.
+  const uses = (loc: SimLocation) => {
+    const region = regionOf(loc.continent);
+    return backend.owner === "GLOBAL" || backend.owner === region || backend.owner === fallbackOf[region];
+  };
+  const candidates = locations.filter(uses);
+  const loc = candidates[Math.floor(random() * candidates.length)] as SimLocation;
+  const isolate = loc.isolates[0] as SimIsolate;
+  const at = clock.now();
+  for (let i = 0; i < backend.circuitBreaker.consecutiveFailures; i++) {
+    const lease = isolate.state.begin(backend, at);
+    isolate.state.end(backend, lease, { ok: false, latencyMs: 5, error: "status 503" }, at);
+  }
+  events.push({
+    kind: "circuit",
+    key: backend.id,
+    at,
+    until: at + window,
+    stale: new Map(),
+    served: new Set(),
+  });
+  isolate.replication.settle(isolate.links);
+}
+
+function revocationEvent(window: number): void {
+  const at = clock.now();
+  events.push({ kind: "revocation", key: KEY, at, until: at + window, stale: new Map(), served: new Set() });
+  setKey(true);
+  clock.setTimer(window, () => setKey(false));
+}
+
+/** Each event is watched this long; the next starts a little later, at a random moment. */
+const EVENT_WINDOW_MS = 3_000;
+const started = Date.now();
+await clock.run(WARMUP * 1000);
+// Circuit events take each backend in turn (a circuit stays open for openSeconds, so each once).
+const allBackends = [...pools.values()].flat();
+let next = 0;
+for (let t = WARMUP * 1000; t + EVENT_WINDOW_MS * 2 <= SECONDS * 1000; ) {
+  const kind = next % 3 === 2 ? "revocation" : "circuit";
+  if (kind === "circuit")
+    await circuitEvent(allBackends[next % allBackends.length] as Backend, EVENT_WINDOW_MS);
+  else revocationEvent(EVENT_WINDOW_MS);
+  next += 1;
+  t += EVENT_WINDOW_MS + 200 + Math.floor(random() * 800);
+  await clock.run(t);
+}
+await clock.run(SECONDS * 1000);
+
+// ---- results
+const steady = [WARMUP, SECONDS] as const;
+const byKind = (kind: string) => [...owners.values()].map((o) => o.obj).filter((o) => o.kind === kind);
+const relayObjects = [...relays.values()].map((r) => r.obj);
+const objectLoad = {
+  relay: load(relayObjects, ...steady),
+  backendOwner: load(byKind("backend owner"), ...steady),
+  keyOwner: load([keyObj], ...steady),
+  limitOwner: load([limitObj], ...steady),
+};
+const spanS = SECONDS - WARMUP;
+const cacheOps = locations.map((l) => (l.store.reads + l.store.writes) / SECONDS);
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number) : 0;
+};
+const propagation = (kind: Event["kind"]) => {
+  const times: number[] = [];
+  let served = 0;
+  for (const e of events.filter((x) => x.kind === kind)) {
+    for (const loc of e.served) {
+      served += 1;
+      times.push(e.stale.get(loc) ?? 0);
+    }
+  }
+  return {
+    events: events.filter((x) => x.kind === kind).length,
+    samples: served,
+    p50Ms: Math.round(percentile(times, 0.5)),
+    p99Ms: Math.round(percentile(times, 0.99)),
+    maxMs: Math.round(Math.max(0, ...times)),
+  };
+};
+const windows = [...accepted.entries()];
+const result = {
+  model: {
+    locations: L,
+    isolatesPerLocation: I,
+    backends: B,
+    requestsPerSecond: RPS,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP,
+    isolateLifeSeconds: LIFE_MS / 1000,
+    topology: TOPOLOGY,
+    relays: relays.size,
+    seed: Number(args.seed),
+  },
+  requests,
+  coldIsolates,
+  objectCallsPerSecond: objectLoad,
+  cacheApiOpsPerLocationPerSecond: {
+    mean: Math.round((cacheOps.reduce((a, b) => a + b, 0) / cacheOps.length) * 10) / 10,
+    max: Math.round(Math.max(...cacheOps) * 10) / 10,
+  },
+  propagation: { circuitOpen: propagation("circuit"), revocation: propagation("revocation") },
+  leasedLimit: {
+    limit: policy.limit,
+    windowSeconds: policy.windowMs / 1000,
+    offeredPerWindow: Math.round((consumerRequests / Math.max(1, SECONDS)) * (policy.windowMs / 1000)),
+    acceptedMaxPerWindow: Math.max(0, ...windows.map(([, n]) => n)),
+    overshoot: Math.max(0, ...windows.map(([, n]) => n - policy.limit)),
+    waitedShare: Math.round((consumerWaits / Math.max(1, consumerRequests)) * 10_000) / 10_000,
+    refused,
+  },
+  simulatedEvents: clock.events,
+  wallSeconds: Math.round((Date.now() - started) / 100) / 10,
+};
+void spanS;
+
+if (args.json) console.log(JSON.stringify(result));
+else printTable(result);
+
+function printTable(r: typeof result): void {
+  const o = r.objectCallsPerSecond;
+  const row = (name: string, l: ReturnType<typeof load>) =>
+    `| ${name} (${l.objects}) | ${l.worstMean.toFixed(1)} | ${l.p99} | ${l.peak} |`;
+  const p = r.propagation;
+  const lines = [
+    `aya edge simulation: ${r.model.locations} locations × ${r.model.isolatesPerLocation} isolates × ${r.model.backends} backends, ${r.model.requestsPerSecond} requests/s, topology ${r.model.topology}, ${r.model.seconds} s (first ${r.model.warmupSeconds} s warm-up), isolates live ~${r.model.isolateLifeSeconds} s, seed ${r.model.seed}`,
+    "",
+    "| objects | calls/s, busiest (mean) | p99 of per-second counts | max in one second |",
+    "|---|---|---|---|",
+    row("relays", o.relay),
+    row("backend owners", o.backendOwner),
+    row("key owner", o.keyOwner),
+    row("limit owner", o.limitOwner),
+    "",
+    `Cache API operations per location: ${r.cacheApiOpsPerLocationPerSecond.mean}/s on average, ${r.cacheApiOpsPerLocationPerSecond.max}/s at the busiest`,
+    "",
+    "| change, until no request in a location reads the old value | events | location samples | p50 | p99 | max |",
+    "|---|---|---|---|---|---|",
+    `| a circuit opening | ${p.circuitOpen.events} | ${p.circuitOpen.samples} | ${p.circuitOpen.p50Ms} ms | ${p.circuitOpen.p99Ms} ms | ${p.circuitOpen.maxMs} ms |`,
+    `| a key revocation | ${p.revocation.events} | ${p.revocation.samples} | ${p.revocation.p50Ms} ms | ${p.revocation.p99Ms} ms | ${p.revocation.maxMs} ms |`,
+    "",
+    `Leased limit ${r.leasedLimit.limit} per ${r.leasedLimit.windowSeconds} s, offered ${r.leasedLimit.offeredPerWindow} per window from every location: at most ${r.leasedLimit.acceptedMaxPerWindow} accepted in a window (overshoot ${r.leasedLimit.overshoot}); ${(r.leasedLimit.waitedShare * 100).toFixed(2)} % of its requests waited for the object`,
+    "",
+    `${r.requests} requests, ${r.coldIsolates} isolates started cold, ${r.simulatedEvents} events, ${r.wallSeconds} s of wall time`,
+  ];
+  console.log(lines.join("\n"));
+}

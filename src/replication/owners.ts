@@ -1,0 +1,31 @@
+// Where each kind of record lives: the owning Durable Object of a key, and how a relay folds the
+// writes isolates send about it. A new kind of replicated record is one line in each table.
+import { backendFold } from "../state/backend-fold";
+import type { Folds } from "./fold";
+import { idOf, kindOf, type RecordKey, type RecordOwner, type Versioned } from "./record";
+
+export interface OwnerNamespaces {
+  BACKEND_STATE: DurableObjectNamespace<import("../index").BackendState>;
+  RELAY: DurableObjectNamespace<import("../index").Relay>;
+}
+
+export const folds: Folds = { backend: backendFold as Folds[string] };
+
+export function ownerOf(env: OwnerNamespaces, key: RecordKey): { id: string; stub: RecordOwner } | undefined {
+  const id = idOf(key);
+  switch (kindOf(key)) {
+    case "backend":
+      return { id: key, stub: env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName(id)) };
+    default:
+      return undefined;
+  }
+}
+
+/** A relay by the name it gave its owners (its id's name, or its hex id when it has none). */
+export function relayByName(
+  env: OwnerNamespaces,
+  name: string,
+): { push(records: Versioned[]): Promise<void> } {
+  const id = /^[0-9a-f]{64}$/.test(name) ? env.RELAY.idFromString(name) : env.RELAY.idFromName(name);
+  return env.RELAY.get(id);
+}

@@ -1,0 +1,217 @@
+// A relay: the regional tier between a location and a record's owner. Isolates of the locations
+// it serves exchange with it (records they want, writes they batched); it asks each owner at most
+// once per RELAY_TTL_MS for what its isolates want, folds their writes into one per record, and
+// forwards urgent ones at once. Owners push urgent changes back to the relays that asked, so a
+// circuit that opens, or a key that is revoked, reaches every location without waiting for a poll.
+//
+// Why the tier exists: ~300 locations each asking an owner once a second is ~300 calls a second,
+// three times what one Durable Object should take (DESIGN rule 10). With R relays an owner takes
+// about R calls a second, and each relay about its share of locations and isolates.
+// `npm run sim` measures both.
+import type { Clock } from "../clock";
+import type { Folds } from "./fold";
+import {
+  type ExchangeRequest,
+  isNewer,
+  kindOf,
+  type RecordKey,
+  type RecordOwner,
+  type Versioned,
+  type Write,
+} from "./record";
+import { ACTIVE_MS, RELAY_TTL_MS } from "./timing";
+
+export interface RelayHost {
+  name: string;
+  clock: Clock;
+  /** The owner of a record: an id that groups keys into one call, and its stub. */
+  ownerOf(key: RecordKey): { id: string; stub: RecordOwner } | undefined;
+  folds: Folds;
+  /** Asks to be woken (`tick`) at `at`: a Durable Object alarm, a timer in the simulation. */
+  wake(at: number): void;
+}
+
+interface OwnerEntry {
+  stub: RecordOwner;
+  keys: Set<RecordKey>;
+}
+
+export class RelayCore {
+  exchanges = 0;
+  ownerCalls = 0;
+  pushesIn = 0;
+  private readonly records = new Map<RecordKey, { record: Versioned; fetchedAt: number }>();
+  private readonly asked = new Map<RecordKey, number>();
+  private readonly held = new Map<RecordKey, unknown>();
+  private readonly urgent = new Set<RecordKey>();
+  private readonly owners = new Map<string, OwnerEntry>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly queued = new Map<string, Promise<void>>();
+  /** Owners some isolate is waiting on (for records, or an urgent write), not only the backstop. */
+  private readonly demanded = new Set<string>();
+  private readonly calledAt = new Map<string, number>();
+
+  constructor(private readonly host: RelayHost) {}
+
+  /** An isolate's call: fold its writes, answer the records it wants (asking owners when stale). */
+  async exchange(request: ExchangeRequest): Promise<Versioned[]> {
+    const now = this.host.clock.now();
+    this.exchanges += 1;
+    const calls: Promise<void>[] = [];
+    const urgentOwners = new Set<string>();
+    const dueOwners = new Set<string>();
+    for (const write of request.writes) {
+      const owner = this.track(write.key);
+      const fold = this.host.folds[kindOf(write.key)];
+      if (!owner || !fold) continue;
+      this.held.set(write.key, fold.add(this.held.get(write.key), write.delta, request.from, now));
+      if (write.urgent) {
+        this.urgent.add(write.key);
+        urgentOwners.add(owner);
+      } else if (now - (this.calledAt.get(owner) ?? Number.NEGATIVE_INFINITY) >= RELAY_TTL_MS) {
+        // Not called within the interval: these writes may go now. Otherwise they ride on the next call.
+        dueOwners.add(owner);
+      }
+    }
+    for (const key of request.keys) {
+      const owner = this.track(key);
+      if (!owner) continue;
+      this.asked.set(key, now);
+      const known = this.records.get(key);
+      if (!known || now - known.fetchedAt >= RELAY_TTL_MS) dueOwners.add(owner);
+    }
+    // An urgent write must be in a call that starts after it; anything else can wait for a call on its way.
+    for (const owner of urgentOwners) calls.push(this.callOwner(owner, true));
+    for (const owner of dueOwners) {
+      if (urgentOwners.has(owner)) continue;
+      calls.push(this.queued.get(owner) ?? this.running.get(owner) ?? this.callOwner(owner, true));
+    }
+    await Promise.all(calls);
+    if (request.writes.length > 0) this.host.wake(now + RELAY_TTL_MS);
+    const out: Versioned[] = [];
+    for (const key of request.keys) {
+      const known = this.records.get(key);
+      if (known) out.push(known.record);
+    }
+    return out;
+  }
+
+  /** An owner's push: an urgent change, for every relay that asked about the record. */
+  push(records: Versioned[]): void {
+    this.pushesIn += 1;
+    const now = this.host.clock.now();
+    for (const record of records) this.store(record, now);
+  }
+
+  /** Forwards what is still held (the last writes of a burst) and forgets what nobody asks for. */
+  async tick(): Promise<void> {
+    const now = this.host.clock.now();
+    // Owners called within the interval get these writes with their next call anyway.
+    const due = [...this.owners.keys()].filter(
+      (id) =>
+        now - (this.calledAt.get(id) ?? Number.NEGATIVE_INFINITY) >= RELAY_TTL_MS &&
+        [...(this.owners.get(id)?.keys ?? [])].some((key) => this.held.has(key)),
+    );
+    await Promise.all(due.map((id) => this.callOwner(id, false)));
+    for (const [id, entry] of this.owners) {
+      for (const key of entry.keys) {
+        const active = now - (this.asked.get(key) ?? Number.NEGATIVE_INFINITY) < ACTIVE_MS;
+        if (active || this.held.has(key)) continue;
+        entry.keys.delete(key);
+        this.records.delete(key);
+        this.asked.delete(key);
+      }
+      if (entry.keys.size === 0) this.owners.delete(id);
+    }
+    if (this.held.size > 0) this.host.wake(now + RELAY_TTL_MS);
+  }
+
+  /** Records held (for status and tests). */
+  record(key: RecordKey): Versioned | undefined {
+    return this.records.get(key)?.record;
+  }
+
+  private track(key: RecordKey): string | undefined {
+    const owner = this.host.ownerOf(key);
+    if (!owner) return undefined;
+    let entry = this.owners.get(owner.id);
+    if (!entry) {
+      entry = { stub: owner.stub, keys: new Set() };
+      this.owners.set(owner.id, entry);
+    }
+    entry.keys.add(key);
+    return owner.id;
+  }
+
+  private store(record: Versioned, now: number): void {
+    const known = this.records.get(record.key);
+    if (known && !isNewer(known.record, record)) {
+      if (known.record.version === record.version) known.fetchedAt = now;
+      return;
+    }
+    this.records.set(record.key, { record, fetchedAt: now });
+  }
+
+  /** One call per owner at a time; what arrives meanwhile rides on the single call queued after it. */
+  private callOwner(id: string, demand: boolean): Promise<void> {
+    if (demand) this.demanded.add(id);
+    const queued = this.queued.get(id);
+    if (queued) return queued;
+    const running = this.running.get(id);
+    if (!running) return this.start(id);
+    const next = running.then(() => {
+      this.queued.delete(id);
+      return this.start(id);
+    });
+    this.queued.set(id, next);
+    return next;
+  }
+
+  private start(id: string): Promise<void> {
+    const run = this.send(id).finally(() => {
+      if (this.running.get(id) === run) this.running.delete(id);
+    });
+    this.running.set(id, run);
+    return run;
+  }
+
+  private async send(id: string): Promise<void> {
+    const entry = this.owners.get(id);
+    if (!entry) return;
+    const now = this.host.clock.now();
+    const demand = this.demanded.delete(id);
+    const keys: RecordKey[] = [];
+    const writes: Write[] = [];
+    const drained: { key: RecordKey; delta: unknown }[] = [];
+    for (const key of entry.keys) {
+      if (now - (this.asked.get(key) ?? Number.NEGATIVE_INFINITY) < ACTIVE_MS) keys.push(key);
+      const held = this.held.get(key);
+      const fold = this.host.folds[kindOf(key)];
+      if (held === undefined || !fold) continue;
+      const delta = fold.drain(held, now, this.host.name);
+      if (fold.idle(held, now)) this.held.delete(key);
+      if (delta === undefined) continue;
+      writes.push({ key, delta, urgent: this.urgent.has(key) || undefined });
+      drained.push({ key, delta });
+      this.urgent.delete(key);
+    }
+    // The backstop (tick) only carries writes; records are asked for when an isolate wants them.
+    if (writes.length === 0 && (!demand || keys.length === 0)) return;
+    this.ownerCalls += 1;
+    this.calledAt.set(id, now);
+    try {
+      const records = await entry.stub.replicate({ relay: this.host.name, keys, writes });
+      const at = this.host.clock.now();
+      for (const record of records) this.store(record, at);
+    } catch (error) {
+      for (const { key, delta } of drained) {
+        const fold = this.host.folds[kindOf(key)];
+        if (!fold) continue;
+        const held = this.held.get(key);
+        if (held === undefined) this.held.set(key, fold.add(undefined, delta, this.host.name, now));
+        else fold.restore(held, delta);
+      }
+      console.warn(JSON.stringify({ msg: "owner call failed", relay: this.host.name, error: String(error) }));
+    }
+  }
+}

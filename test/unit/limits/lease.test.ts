@@ -1,0 +1,218 @@
+// Leased quota: the object never has more out than its quota, and isolates never accept more than
+// the quota in a window, whatever the order in which calls arrive, however late, from isolates
+// whose clocks disagree, that vanish holding leases, or report late.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type LeaseGrant,
+  newQuota,
+  type QuotaPolicy,
+  type QuotaState,
+  type RenewRequest,
+  renewLease,
+} from "../../../src/limits/lease";
+import { LeaseHolder } from "../../../src/limits/lease-holder";
+import { ManualClock } from "../../support/manual-clock";
+
+const policy: QuotaPolicy = { limit: 20, windowMs: 60_000, leaseTtlMs: 5_000, maxShare: 0.25 };
+
+describe("the object's side", () => {
+  it("grants at most its quota, a share at a time, and takes back what finished leases did not use", () => {
+    const q = newQuota();
+    const a = renewLease(q, policy, { holder: "a", want: 100, reports: [] }, 1_000);
+    expect(a.units).toBe(5); // a quarter of 20
+    const b = renewLease(q, policy, { holder: "b", want: 100, reports: [] }, 1_000);
+    expect(b.units).toBe(3); // a quarter of the 15 left
+    expect(q.granted).toBe(8);
+    renewLease(
+      q,
+      policy,
+      { holder: "a", want: 0, reports: [{ id: a.id as string, used: 2, final: true }] },
+      2_000,
+    );
+    expect(q.granted).toBe(5);
+  });
+
+  it("counts a lease whose holder never reports as spent, and gives its rest back on a late report", () => {
+    const q = newQuota();
+    const a = renewLease(q, policy, { holder: "a", want: 4, reports: [] }, 0);
+    renewLease(q, policy, { holder: "b", want: 0, reports: [] }, 10_000); // a's lease has lapsed
+    expect(q.granted).toBe(4);
+    renewLease(
+      q,
+      policy,
+      { holder: "a", want: 0, reports: [{ id: a.id as string, used: 1, final: true }] },
+      11_000,
+    );
+    expect(q.granted).toBe(1);
+  });
+
+  it("starts every window whole, and no lease outlives its window", () => {
+    const q = newQuota();
+    const a = renewLease(q, { ...policy, leaseTtlMs: 60_000 }, { holder: "a", want: 5, reports: [] }, 59_000);
+    expect(a.ttlMs).toBe(1_000);
+    expect(a.resetInMs).toBe(1_000);
+    const b = renewLease(q, policy, { holder: "b", want: 5, reports: [] }, 60_000);
+    expect(b.remaining).toBe(15);
+  });
+});
+
+type Command =
+  | { op: "take"; holder: number }
+  | { op: "deliver"; pick: number }
+  | { op: "advance"; ms: number }
+  | { op: "vanish"; holder: number };
+
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 10, arbitrary: fc.record({ op: fc.constant("take" as const), holder: fc.nat(3) }) },
+  { weight: 8, arbitrary: fc.record({ op: fc.constant("deliver" as const), pick: fc.nat(10) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ op: fc.constant("advance" as const), ms: fc.integer({ min: 1, max: 400 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant("advance" as const), ms: fc.integer({ min: 1, max: 6_000 }) }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("vanish" as const), holder: fc.nat(3) }) },
+);
+
+/** Short windows and leases, so that runs cross many windows and outlive many leases. */
+const churn: QuotaPolicy = { limit: 20, windowMs: 4_000, leaseTtlMs: 1_500, maxShare: 0.25 };
+
+/** A holder on its own clock (the world's plus an offset), whose calls wait to be delivered. */
+function world(offsets: number[], ownerOffset: number) {
+  const policy = churn;
+  const real = new ManualClock(0);
+  const quota: QuotaState = newQuota();
+  let peakGranted = 0;
+  /** Calls on their way: to the object (no grant yet), or back to the holder (granted). */
+  const inFlight: {
+    holder: number;
+    request: RenewRequest;
+    grant?: LeaseGrant;
+    resolve: (g: LeaseGrant) => void;
+  }[] = [];
+  const accepted = new Map<number, number>();
+  const holders: (LeaseHolder | undefined)[] = [];
+  const make = (i: number) => {
+    const offset = offsets[i] ?? 0;
+    const clock = { now: () => real.now() + offset, random: () => 0.5, setTimer: () => () => undefined };
+    return new LeaseHolder(
+      clock,
+      `h${i}`,
+      (request) => new Promise<LeaseGrant>((resolve) => inFlight.push({ holder: i, request, resolve })),
+    );
+  };
+  for (let i = 0; i < 4; i++) holders.push(make(i));
+  const ownerNow = () => real.now() + ownerOffset;
+  return {
+    quota,
+    accepted,
+    get peakGranted() {
+      return peakGranted;
+    },
+    async run(c: Command) {
+      if (c.op === "advance") real.advance(c.ms);
+      if (c.op === "vanish") {
+        // Its calls on the way are lost with it; a new isolate takes its place.
+        for (let i = inFlight.length - 1; i >= 0; i--)
+          if (inFlight[i]?.holder === c.holder) inFlight.splice(i, 1);
+        holders[c.holder] = make(c.holder);
+      }
+      if (c.op === "deliver" && inFlight.length > 0) {
+        const at = c.pick % inFlight.length;
+        const call = inFlight[at];
+        if (call && !call.grant) {
+          call.grant = renewLease(quota, policy, call.request, ownerNow());
+          peakGranted = Math.max(peakGranted, quota.granted);
+        } else if (call?.grant) {
+          inFlight.splice(at, 1);
+          call.resolve(call.grant);
+        }
+      }
+      if (c.op === "take") {
+        const holder = holders[c.holder];
+        void holder
+          ?.take(1, () => undefined)
+          .then((r) => {
+            if (!r.ok) return;
+            // Counted in the object's window at the moment the unit was spent... which is when the
+            // take resolved: now, in real time, read on the object's clock.
+            const window = Math.floor(ownerNow() / policy.windowMs);
+            accepted.set(window, (accepted.get(window) ?? 0) + 1);
+          });
+      }
+      // Let every chain that can move on (a delivered grant, a take it unblocks) run to its end.
+      for (let i = 0; i < 50; i++) await Promise.resolve();
+    },
+  };
+}
+
+describe("leased quota under any interleaving", () => {
+  it("never has more than the quota out, and never accepts more than the quota in a window", async () => {
+    let total = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: -3_000, max: 3_000 }), { minLength: 4, maxLength: 4 }),
+        fc.integer({ min: -3_000, max: 3_000 }),
+        fc.array(command, { minLength: 50, maxLength: 300 }),
+        async (offsets, ownerOffset, commands) => {
+          const w = world(offsets, ownerOffset);
+          for (const c of commands) await w.run(c);
+          expect(w.peakGranted).toBeLessThanOrEqual(churn.limit);
+          for (const count of w.accepted.values()) expect(count).toBeLessThanOrEqual(churn.limit);
+          total += [...w.accepted.values()].reduce((a, b) => a + b, 0);
+        },
+      ),
+      { numRuns: 300, seed: 42 },
+    );
+    // The property is about something: the runs did accept requests, many of them.
+    expect(total).toBeGreaterThan(2_000);
+  });
+});
+
+describe("the isolate's side", () => {
+  it("spends locally, asks again before it runs out, and waits only when nothing is left", async () => {
+    const clock = new ManualClock(0);
+    const q = newQuota();
+    const big: QuotaPolicy = { limit: 10_000, windowMs: 60_000, leaseTtlMs: 10_000, maxShare: 0.25 };
+    const background: Promise<unknown>[] = [];
+    const holder = new LeaseHolder(clock, "h", async (r) => renewLease(q, big, r, clock.now()));
+    let waited = 0;
+    for (let i = 0; i < 1_000; i++) {
+      clock.advance(10); // 100 a second
+      const r = await holder.take(1, (p) => background.push(p));
+      expect(r.ok).toBe(true);
+      if (r.waited) waited += 1;
+      await Promise.all(background.splice(0));
+    }
+    // The first request waits; then leases of about two seconds of demand are renewed ahead.
+    expect(waited).toBe(1);
+    expect(holder.calls).toBeLessThan(30);
+  });
+
+  it("refuses without asking once the object said the window is spent, and asks again when it ends", async () => {
+    const clock = new ManualClock(0);
+    const q = newQuota();
+    const small: QuotaPolicy = { limit: 3, windowMs: 60_000, leaseTtlMs: 10_000, maxShare: 0.25 };
+    const holder = new LeaseHolder(clock, "h", async (r) => renewLease(q, small, r, clock.now()));
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await holder.take(1, () => undefined));
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, false, false]);
+    const calls = holder.calls;
+    await holder.take(1, () => undefined);
+    expect(holder.calls).toBe(calls);
+    clock.advance(60_000);
+    expect((await holder.take(1, () => undefined)).ok).toBe(true);
+  });
+
+  it("answers unavailable, not exhausted, when the object cannot be reached", async () => {
+    const clock = new ManualClock(0);
+    const holder = new LeaseHolder(clock, "h", async () => {
+      throw new Error("unreachable");
+    });
+    const r = await holder.take(1, () => undefined);
+    expect(r).toMatchObject({ ok: false, reason: "unavailable" });
+  });
+});
