@@ -3,20 +3,8 @@
 // when the Worker catches the error (as the gateway does for every refused or reset connection
 // its tests provoke): about 30 such reports per run, none of them a problem. They are dropped
 // here. A rejection the code really leaves unhandled is still reported, by vitest itself
-// ("Unhandled Rejection"), and fails the run.
-
-/** One info-level workerd report of a network failure: its lines, each of one of these kinds. */
-const NOISE = [
-  /^uncaught exception; source = Uncaught \(in promise\); stack = Error: Network connection lost\.$/,
-  /^uncaught exception; exception = \S+: disconnected: jsg\.Error: Network connection lost\.$/,
-  /^exception = \S+: disconnected: .*$/,
-  /^stack:( \S+@[0-9a-f]+)*$/,
-];
-
-export function isWorkerdNetworkNoise(text: string): boolean {
-  const lines = text.split("\n").filter((line) => line !== "");
-  return lines.length > 0 && lines.every((line) => NOISE.some((pattern) => pattern.test(line)));
-}
+// ("Unhandled Rejection"), and fails the run. Runs in Node, in the process that starts the pool.
+import { isWorkerdNetworkNoise } from "./workerd-noise.ts";
 
 /** Drops workerd's reports of handled network failures from this process's stdout. */
 export function quietWorkerdNetworkNoise(): void {

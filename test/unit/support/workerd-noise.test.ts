@@ -1,6 +1,6 @@
 // The test run's output filter drops workerd's reports of handled network failures, and nothing else.
 import { describe, expect, it } from "vitest";
-import { isWorkerdNetworkNoise } from "../../support/quiet-workerd";
+import { isWorkerdNetworkNoise } from "../../support/workerd-noise";
 
 describe("workerd network noise", () => {
   it("recognises the reports workerd prints for a failed fetch the code caught", () => {
