@@ -8,12 +8,16 @@ import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import { handleGateway, type PipelineDeps } from "./gateway";
 import { requestId } from "./middleware/request-id";
+import { PinTable } from "./proxy/affinity";
+import { RetryBudget } from "./proxy/budget";
 import { isolateState } from "./state/isolate";
 import { type StateNamespace, stateSync } from "./state/sync";
 
 export const defaultDeps: PipelineDeps = {
   clock: systemClock,
   state: isolateState,
+  retryBudget: new RetryBudget(),
+  pins: new PinTable(),
   prepare: (c, backends) =>
     stateSync.prepare(
       c.env.BACKEND_STATE as unknown as StateNamespace,

@@ -8,7 +8,9 @@ import type { Clock } from "./clock";
 import type { Backend, Gateway, Route } from "./config/normalize";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
+import type { PinTable } from "./proxy/affinity";
 import { readRequestBody } from "./proxy/body";
+import type { RetryBudget } from "./proxy/budget";
 import { forward, type ProxyResult } from "./proxy/forward";
 import { rewritePath } from "./proxy/url";
 import { clientInfo } from "./routing/client";
@@ -19,6 +21,9 @@ import type { StateStore } from "./state/types";
 export interface PipelineDeps {
   clock: Clock;
   state: StateStore;
+  /** Per-isolate retry budgets and affinity pins: one each per app, shared by its requests. */
+  retryBudget: RetryBudget;
+  pins: PinTable;
   /**
    * Brings the isolate's view of these backends up to date: background refresh from their
    * BackendState objects, a short wait only on a cold isolate. Call once per request, before
@@ -78,8 +83,9 @@ export async function handleGateway(
       search: url.search,
       body,
       state: deps.state,
-      now,
-      random: deps.clock.random,
+      clock: deps.clock,
+      budget: deps.retryBudget,
+      pins: deps.pins,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
       stale,
     });

@@ -4,6 +4,7 @@
 // long as nothing has reached the client yet; other 4xx are the client's and returned as they are.
 // A stream commits to its target once the first event has arrived; if it breaks after that the
 // client gets a final error event and no [DONE], so a cut answer never looks whole.
+import type { Clock } from "../clock";
 import type { Gateway, Route } from "../config/normalize";
 import type { PipelineDeps } from "../gateway";
 import { deadline } from "../proxy/deadline";
@@ -98,7 +99,7 @@ export async function dispatch(input: DispatchInput): Promise<Response> {
       deps.state.end(target.backend, lease, { ok, latencyMs, status, error }, deps.clock.now());
     };
     const started = deps.clock.now();
-    const result = await send(adapter, request, input.env, target.provider.timeoutMs);
+    const result = await send(adapter, request, input.env, target.provider.timeoutMs, deps.clock);
     const latency = deps.clock.now() - started;
     if (result.kind !== "response") {
       done(false, latency, undefined, result.kind);
@@ -186,8 +187,9 @@ async function send(
   request: UpstreamRequest,
   env: Record<string, unknown>,
   timeoutMs: number,
+  clock: Clock,
 ): Promise<SendResult> {
-  const limit = deadline(timeoutMs);
+  const limit = deadline(clock, timeoutMs);
   try {
     const work = adapter.send
       ? adapter.send(request, env)

@@ -1,5 +1,6 @@
 // One attempt: a fetch to one backend with a per-attempt timeout that covers the wait for
 // response headers only (a long streamed body is not cut), classified into an outcome.
+import type { Clock } from "../clock";
 import { deadline } from "./deadline";
 
 export type AttemptResult =
@@ -12,10 +13,11 @@ export async function attempt(
   url: string,
   init: RequestInit,
   timeoutMs: number,
-  now: () => number,
+  clock: Clock,
 ): Promise<AttemptResult> {
+  const now = () => clock.now();
   const started = now();
-  const limit = deadline(timeoutMs);
+  const limit = deadline(clock, timeoutMs);
   try {
     const response = await fetch(url, { ...init, signal: limit.signal, redirect: "manual" });
     return { kind: "response", response, latencyMs: now() - started };

@@ -78,6 +78,3 @@ export class RetryBudget {
     return this.pool(pool).tryRetry(percent, now);
   }
 }
-
-/** The isolate's budgets, shared by every request it serves. */
-export const retryBudget = new RetryBudget();

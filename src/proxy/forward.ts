@@ -5,14 +5,15 @@
 // A connection that fails before any answer (workerd marks such errors retryable) moves on to
 // the next backend without spending the pool's `retries`: the request never reached an origin,
 // so this is failover, not a retry. It is still bounded, each backend being tried at most once.
+import type { Clock } from "../clock";
 import type { Gateway, Pool, Route } from "../config/normalize";
 import { GatewayError } from "../errors";
 import type { ClientInfo } from "../routing/client";
 import type { Outcome, StateStore } from "../state/types";
-import { type AffinityKey, affinityCookie, affinityKey, pinTable } from "./affinity";
+import { type AffinityKey, affinityCookie, affinityKey, type PinTable } from "./affinity";
 import { attempt } from "./attempt";
 import { bodyForAttempt, canResend, type RequestBody } from "./body";
-import { retryBudget } from "./budget";
+import type { RetryBudget } from "./budget";
 import { downstreamResponse, upstreamHeaders } from "./headers";
 import { selectBackend } from "./select";
 import { upstreamUrl } from "./url";
@@ -34,8 +35,10 @@ export interface ProxyInput {
   search: string;
   body: RequestBody;
   state: StateStore;
-  now: () => number;
-  random: () => number;
+  clock: Clock;
+  /** The isolate's retry budgets and affinity pins, shared by every request it serves. */
+  budget: RetryBudget;
+  pins: PinTable;
   waitUntil: (promise: Promise<unknown>) => void;
   /**
    * The cache layer's stale answer, asked when no backend is usable (before panic). Failed answers
@@ -59,7 +62,8 @@ type Failure =
   | { kind: "network"; backend: string };
 
 export async function forward(input: ProxyInput): Promise<ProxyResult> {
-  const { request, state, now } = input;
+  const { request, state, clock } = input;
+  const now = () => clock.now();
   const method = request.method.toUpperCase();
   const websocket = request.headers.get("upgrade")?.toLowerCase() === "websocket";
   const tried = new Set<string>();
@@ -79,7 +83,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
   };
 
   const budgetPool = primary?.name ?? "";
-  retryBudget.request(budgetPool, now());
+  input.budget.request(budgetPool, now());
   return attemptLoop();
 
   async function attemptLoop(): Promise<ProxyResult> {
@@ -90,11 +94,12 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
         tried,
         state,
         now: now(),
-        random: input.random,
+        random: clock.random,
         request,
         clientIp: input.client.ip,
         path: input.path,
         affinity: affinityOf,
+        pins: input.pins,
         panic,
       });
 
@@ -135,7 +140,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
         upstreamUrl(backend.url, input.path, input.search),
         { method, headers, body, duplex: body instanceof ReadableStream ? "half" : undefined } as RequestInit,
         pool.timeoutMs,
-        now,
+        clock,
       );
 
       const retry = pool.retry;
@@ -161,7 +166,8 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
         }
         state.end(backend, lease, outcome, now());
         const response = downstreamResponse(result.response, input.route.headers.response);
-        if (pool.affinity) rememberPin(pool, backend.id, affinityOf(pool), response, request, now());
+        if (pool.affinity)
+          rememberPin(pool, backend.id, affinityOf(pool), response, request, input.pins, now());
         return {
           response,
           pool: pool.name,
@@ -185,7 +191,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
       const failover = result.kind === "network" && result.connect;
       if (failover) continue;
       const left = retriesFor.get(pool.name) ?? retry.retries;
-      if (left <= 0 || !retryBudget.tryRetry(budgetPool, retry.budgetPercent, now())) break;
+      if (left <= 0 || !input.budget.tryRetry(budgetPool, retry.budgetPercent, now())) break;
       retriesFor.set(pool.name, left - 1);
     }
 
@@ -233,6 +239,7 @@ function rememberPin(
   key: AffinityKey | undefined,
   response: Response,
   request: Request,
+  pins: PinTable,
   now: number,
 ): void {
   const affinity = pool.affinity;
@@ -244,5 +251,5 @@ function rememberPin(
     }
     return;
   }
-  if (key?.value) pinTable.set(pool.name, key.value, backendId, affinity.ttlSeconds, now);
+  if (key?.value) pins.set(pool.name, key.value, backendId, affinity.ttlSeconds, now);
 }

@@ -74,15 +74,19 @@ describe("failover and retries", () => {
   });
 
   it("answers 504 upstream_timeout when the backend is too slow", async () => {
-    const call = gatewayFor({
+    const gw = clockedGateway({
       pools: { p: { ...(await pool("slow", 1)), timeoutMs: 150, retry: { retries: 0 } } },
       routes: [{ path: "/*", pool: "p" }],
     });
-    const res = await call("/x?delay=2000");
+    const pending = gw.call("/x?delay=5000");
+    // The attempt's deadline is set once the request is on its way; then 150 ms pass.
+    await gw.clock.timerSet();
+    gw.advance(150);
+    const res = await pending;
     expect(res.status).toBe(504);
-    const body = await json(res);
+    const body = JSON.parse(res.body);
     expect(body.error).toMatchObject({ code: "upstream_timeout" });
-    expect(res.headers.get("x-request-id")).toBe((body.error as { requestId: string }).requestId);
+    expect(res.headers.get("x-request-id")).toBe(body.error.requestId);
   });
 
   it("does not retry a POST by default", async () => {

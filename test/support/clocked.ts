@@ -1,10 +1,14 @@
 // The real app with a clock the test moves: for behaviour that depends on time (snapshot
-// refresh, cache freshness) without sleeping.
+// refresh, cache freshness, deadlines, stream idle timeouts) without sleeping. The clock is a
+// ManualClock: its timers fire only when the test advances it, and its randomness is seeded. The
+// app gets its own retry budget and affinity pins, so tests do not share them.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { createApp, defaultDeps } from "../../src/app";
-import { type Clock, systemClock } from "../../src/clock";
+import { PinTable } from "../../src/proxy/affinity";
+import { RetryBudget } from "../../src/proxy/budget";
 import { isolateState } from "../../src/state/isolate";
 import { type StateNamespace, StateSync } from "../../src/state/sync";
+import { ManualClock } from "./manual-clock";
 
 export interface ClockedResponse {
   status: number;
@@ -20,23 +24,25 @@ export function clockedApp(
   config: unknown,
   namespace: unknown = env.BACKEND_STATE,
   extraEnv: Record<string, unknown> = {},
+  seed = 1,
 ) {
-  let t = Date.now();
-  const clock: Clock = { ...systemClock, now: () => t, random: Math.random };
+  const clock = new ManualClock(Date.now(), seed);
   const sync = new StateSync(isolateState);
   const app = createApp({
     ...defaultDeps,
     clock,
+    retryBudget: new RetryBudget(),
+    pins: new PinTable(),
     prepare: (c, backends) =>
-      sync.prepare(namespace as StateNamespace, (p) => c.executionCtx.waitUntil(p), backends, t),
+      sync.prepare(namespace as StateNamespace, (p) => c.executionCtx.waitUntil(p), backends, clock.now()),
   });
   return {
     app,
     sync,
+    clock,
     testEnv: { ...env, ...extraEnv, GATEWAY: config },
-    advance: (ms: number) => {
-      t += ms;
-    },
+    /** Moves the clock, firing the timers that fall due. */
+    advance: (ms: number) => clock.advance(ms),
   };
 }
 
@@ -45,9 +51,10 @@ export function clockedGateway(
   namespace: unknown = env.BACKEND_STATE,
   extraEnv: Record<string, unknown> = {},
 ) {
-  const { app, sync, testEnv, advance } = clockedApp(config, namespace, extraEnv);
+  const { app, sync, clock, testEnv, advance } = clockedApp(config, namespace, extraEnv);
   return {
     sync,
+    clock,
     advance,
     async call(path: string, init: RequestInit = {}): Promise<ClockedResponse> {
       const ctx = createExecutionContext();

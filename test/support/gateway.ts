@@ -1,15 +1,18 @@
-// Calls the real Worker (its fetch handler, in workerd) with a GATEWAY config of the test's own,
-// since origins listen on ports chosen at run time.
+// Calls the real Worker's app (in workerd, with the isolate's shared state, as the deployed
+// Worker) with a GATEWAY config of the test's own, since origins listen on ports chosen at run
+// time. Its randomness is seeded, so a failing run can be replayed.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import worker from "../../src/index";
+import { createApp, defaultDeps } from "../../src/app";
+import { seededRandom, systemClock } from "../../src/clock";
 
 export interface CallOptions extends RequestInit {
   cf?: Record<string, unknown>;
   ip?: string;
 }
 
-export function gatewayFor(config: unknown, extraEnv: Record<string, unknown> = {}) {
+export function gatewayFor(config: unknown, extraEnv: Record<string, unknown> = {}, seed = 1) {
   const testEnv = { ...env, ...extraEnv, GATEWAY: config };
+  const app = createApp({ ...defaultDeps, clock: { ...systemClock, random: seededRandom(seed) } });
   return async function call(path: string, options: CallOptions = {}): Promise<Response> {
     const headers = new Headers(options.headers);
     if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", options.ip ?? "203.0.113.7");
@@ -19,11 +22,7 @@ export function gatewayFor(config: unknown, extraEnv: Record<string, unknown> = 
       cf: options.cf,
     } as RequestInit);
     const ctx = createExecutionContext();
-    const response = await worker.fetch(
-      request as Request<unknown, IncomingRequestCfProperties>,
-      testEnv as never,
-      ctx,
-    );
+    const response = await app.fetch(request, testEnv, ctx);
     await waitOnExecutionContext(ctx);
     return response;
   };

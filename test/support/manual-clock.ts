@@ -13,6 +13,7 @@ export class ManualClock implements Clock {
   private t: number;
   private seq = 0;
   private timers: Timer[] = [];
+  private waiters: (() => void)[] = [];
   readonly random: () => number;
 
   constructor(start = Date.UTC(2026, 0, 1), seed = 1) {
@@ -27,6 +28,7 @@ export class ManualClock implements Clock {
   setTimer(ms: number, fn: () => void): () => void {
     const timer: Timer = { at: this.t + Math.max(0, ms), seq: this.seq++, fn };
     this.timers.push(timer);
+    for (const wake of this.waiters.splice(0)) wake();
     return () => {
       this.timers = this.timers.filter((x) => x !== timer);
     };
@@ -43,6 +45,15 @@ export class ManualClock implements Clock {
       next.fn();
     }
     this.t = end;
+  }
+
+  /**
+   * Resolves once a timer is set (at once when one is pending): for a test that must advance the
+   * clock only after the code under test has started waiting, without sleeping.
+   */
+  timerSet(): Promise<void> {
+    if (this.timers.length > 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** Timers not fired yet. */
