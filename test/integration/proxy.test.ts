@@ -1,7 +1,7 @@
 // Proxying through the real Worker to real origins on 127.0.0.1: failover, retries, timeouts,
 // the idempotency rule, header hygiene, rewrites, size limits and static targets.
 import { describe, expect, it } from "vitest";
-import { MIN_RETRIES_PER_SECOND, WINDOW_SECONDS } from "../../src/proxy/budget";
+import { RESERVE_BURST, RESERVE_PER_SECOND } from "../../src/proxy/budget";
 import { clockedGateway } from "../support/clocked";
 import { origin, setMode, stop } from "../support/farm";
 import { gatewayFor, json } from "../support/gateway";
@@ -50,27 +50,50 @@ describe("failover and retries", () => {
     expect((await json(res)).backend).toMatch(/^all503-/);
   });
 
-  it("stops retrying once the retry budget is spent, and retries again when the window moves on", async () => {
+  async function failingPool(prefix: string, budgetPercent: number) {
     const gw = clockedGateway({
       debugHeaders: true,
       pools: {
-        "budget-pool": {
-          ...(await pool("budget", 2)),
+        [`${prefix}-pool`]: {
+          ...(await pool(prefix, 2)),
           circuitBreaker: { enabled: false },
           healthCheck: { enabled: false },
-          retry: { retries: 1, budgetPercent: 0 },
+          retry: { retries: 1, budgetPercent },
         },
       },
-      routes: [{ path: "/*", pool: "budget-pool" }],
+      routes: [{ path: "/*", pool: `${prefix}-pool` }],
     });
-    await setMode("budget-1", "status:503");
-    await setMode("budget-2", "status:503");
-    // budgetPercent 0 leaves only the reserve: MIN_RETRIES_PER_SECOND × WINDOW_SECONDS retries.
-    for (let i = 0; i < MIN_RETRIES_PER_SECOND * WINDOW_SECONDS; i++)
-      expect((await gw.call("/x")).attempts).toBe("2");
-    expect((await gw.call("/x")).attempts).toBe("1");
-    gw.advance(WINDOW_SECONDS * 1000);
-    expect((await gw.call("/x")).attempts).toBe("2");
+    await setMode(`${prefix}-1`, "status:503");
+    await setMode(`${prefix}-2`, "status:503");
+    /** Upstream attempts made for `n` client requests, `gapMs` of the clock apart. */
+    const attempts = async (n: number, gapMs = 0) => {
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        total += Number((await gw.call("/x")).attempts);
+        gw.advance(gapMs);
+      }
+      return total;
+    };
+    return { gw, attempts };
+  }
+
+  it("spends the retry reserve at a steady pace, never as a burst", async () => {
+    // budgetPercent 0 leaves only the reserve.
+    const { gw, attempts } = await failingPool("pace", 0);
+    expect(await attempts(50)).toBe(50 + RESERVE_BURST);
+    gw.advance(1000);
+    expect(await attempts(50)).toBe(50 + RESERVE_PER_SECOND);
+    gw.advance(500);
+    expect(await attempts(50)).toBe(50 + RESERVE_PER_SECOND / 2);
+  });
+
+  it("keeps upstream attempts within (1 + budgetPercent) × requests plus the paced reserve when every backend fails", async () => {
+    const { attempts } = await failingPool("storm", 20);
+    // 200 requests over 2 s of the clock, every one wanting its retry.
+    const seconds = 2;
+    const made = await attempts(200, (seconds * 1000) / 200);
+    expect(made).toBeLessThanOrEqual(1.2 * 200 + RESERVE_BURST + RESERVE_PER_SECOND * seconds);
+    expect(made).toBeGreaterThan(1.2 * 200);
   });
 
   it("answers 504 upstream_timeout when the backend is too slow", async () => {
