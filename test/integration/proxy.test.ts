@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { RESERVE_BURST, RESERVE_PER_SECOND } from "../../src/proxy/budget";
 import { clockedGateway } from "../support/clocked";
-import { origin, setMode, stop } from "../support/farm";
+import { info, origin, reset, setMode, stop } from "../support/farm";
 import { gatewayFor, json } from "../support/gateway";
 
 async function pool(prefix: string, n: number, extra: Record<string, unknown> = {}) {
@@ -96,6 +96,43 @@ describe("failover and retries", () => {
     expect(made).toBeGreaterThan(1.2 * 200);
   });
 
+  it("pays every failover after a lost connection from the budget: backends that reset connections get at most (1 + budgetPercent) × the requests plus the reserve", async () => {
+    const p = await pool("resets", 3, {
+      circuitBreaker: { enabled: false },
+      healthCheck: { enabled: false },
+      retry: { retries: 1, budgetPercent: 20 },
+    });
+    const gw = clockedGateway({ debugHeaders: true, pools: { p }, routes: [{ path: "/*", pool: "p" }] });
+    for (const b of p.backends) {
+      await setMode(b.id, "reset");
+      await reset(b.id);
+    }
+    const requests = 50;
+    for (let i = 0; i < requests; i++) {
+      const res = await gw.call("/x");
+      expect(res.status).toBe(503);
+      expect(JSON.parse(res.body).error.code).toBe("no_healthy_backend");
+    }
+    let hits = 0;
+    for (const b of p.backends) hits += (await info(b.id)).hits;
+    // Each backend read every request it was sent before resetting: these are real upstream loads.
+    expect(hits).toBeLessThanOrEqual(1.2 * requests + RESERVE_BURST);
+    expect(hits).toBeGreaterThanOrEqual(requests);
+  });
+
+  it("still fails over to every backend, then the next pool, when the budget allows", async () => {
+    const a = await pool("lostA", 2, { fallback: ["b"], retry: { retries: 0 } });
+    const b = await pool("lostB", 1);
+    const gw = clockedGateway({ debugHeaders: true, pools: { a, b }, routes: [{ path: "/*", pool: "a" }] });
+    await setMode("lostA-1", "reset");
+    await stop("lostA-2");
+    const res = await gw.call("/x");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-aya-pool")).toBe("b");
+    expect(res.attempts).toBe("3");
+    await setMode("lostA-1", "ok");
+  });
+
   it("answers 504 upstream_timeout when the backend is too slow", async () => {
     const gw = clockedGateway({
       pools: { p: { ...(await pool("slow", 1)), timeoutMs: 150, retry: { retries: 0 } } },
@@ -156,6 +193,32 @@ describe("failover and retries", () => {
     const res = await call("/x");
     expect(res.status).toBe(200);
     expect(res.headers.get("x-aya-pool")).toBe("b");
+  });
+
+  it("answers 502 upstream_error when a backend was reached and answered something that is not HTTP", async () => {
+    const call = gatewayFor({
+      pools: { p: { ...(await pool("garbage", 1)), healthCheck: { enabled: false } } },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    await setMode("garbage-1", "garbage");
+    const res = await call("/x");
+    expect(res.status).toBe(502);
+    expect((await json(res)).error).toMatchObject({ code: "upstream_error" });
+  });
+
+  it("passes on a backend's own answer rather than a later attempt's connection error", async () => {
+    const call = gatewayFor({
+      debugHeaders: true,
+      pools: { p: { ...(await pool("mixed", 2)), strategy: "round-robin", healthCheck: { enabled: false } } },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    await setMode("mixed-1", "status:503");
+    await stop("mixed-2");
+    for (let i = 0; i < 2; i++) {
+      const res = await call("/x");
+      expect(res.status).toBe(503);
+      expect((await json(res)).backend).toBe("mixed-1");
+    }
   });
 
   it("answers 503 no_healthy_backend when every backend refuses connections", async () => {
