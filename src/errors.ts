@@ -3,6 +3,7 @@
 // OpenAI shape on AI routes (src/ai/errors.ts).
 
 export type ErrorCode =
+  | "bad_request"
   | "no_route"
   | "payload_too_large"
   | "unauthorized"
@@ -13,6 +14,7 @@ export type ErrorCode =
   | "upstream_timeout";
 
 const statusOf: Record<ErrorCode, number> = {
+  bad_request: 400,
   no_route: 404,
   payload_too_large: 413,
   unauthorized: 401,

@@ -9,7 +9,7 @@ import type { Backend, Gateway, Route } from "./config/normalize";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import type { PinTable } from "./proxy/affinity";
-import { readRequestBody } from "./proxy/body";
+import { readRequestBody, refuseBodyOnGetOrHead } from "./proxy/body";
 import type { RetryBudget } from "./proxy/budget";
 import { forward, type ProxyResult } from "./proxy/forward";
 import { rewritePath } from "./proxy/url";
@@ -63,6 +63,7 @@ export async function handleGateway(
   const choice = choosePools(route, gateway, client, request, deps.clock.random);
   const path = rewritePath(url.pathname, route.rewrite);
   const body = await readRequestBody(request, gateway.limits);
+  refuseBodyOnGetOrHead(request.method.toUpperCase(), body);
   await deps.prepare(
     c,
     choice.pools.flatMap((p) => p.backends),

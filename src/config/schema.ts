@@ -90,6 +90,11 @@ export const circuitBreakerSchema = z
     openSeconds: positiveInt.default(30),
     maxOpenSeconds: positiveInt.default(300),
     halfOpenRequests: positiveInt.default(1),
+    /**
+     * Answers that count as the backend failing. Connection errors and timeouts always count; an
+     * application's own 500 or 404, and errors raised before anything was sent, never do.
+     */
+    failureStatuses: z.array(status).default([502, 503, 504]),
   })
   .default({
     enabled: true,
@@ -100,6 +105,7 @@ export const circuitBreakerSchema = z
     openSeconds: 30,
     maxOpenSeconds: 300,
     halfOpenRequests: 1,
+    failureStatuses: [502, 503, 504],
   });
 
 export const retrySchema = z

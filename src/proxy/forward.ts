@@ -5,13 +5,14 @@
 import type { Clock } from "../clock";
 import type { Gateway, Pool, Route } from "../config/normalize";
 import type { ClientInfo } from "../routing/client";
-import type { Outcome, StateStore } from "../state/types";
+import type { StateStore } from "../state/types";
 import { type AffinityKey, affinityCookie, affinityKey, type PinTable } from "./affinity";
 import { attempt } from "./attempt";
 import { bodyForAttempt, canResend, type RequestBody } from "./body";
 import type { RetryBudget } from "./budget";
 import { FailureLedger } from "./failures";
 import { downstreamResponse, upstreamHeaders } from "./headers";
+import { outcomeOf } from "./outcome";
 import { selectBackend } from "./select";
 import { upstreamUrl } from "./url";
 import { proxyWebSocket } from "./websocket";
@@ -135,19 +136,11 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
 
       const retry = pool.retry;
       const retryableStatus = result.kind === "response" && retry.onStatus.includes(result.response.status);
-      const outcome: Outcome =
-        result.kind === "response"
-          ? {
-              ok: result.response.status < 500,
-              latencyMs: result.latencyMs,
-              status: result.response.status,
-              error: result.response.status >= 500 ? `status ${result.response.status}` : undefined,
-            }
-          : {
-              ok: false,
-              latencyMs: result.latencyMs,
-              error: result.kind === "timeout" ? "timeout" : result.message,
-            };
+      const outcome = outcomeOf(
+        result.kind === "response" ? { kind: "response", status: result.response.status } : result,
+        result.latencyMs,
+        backend.circuitBreaker,
+      );
 
       if (result.kind === "response" && !retryableStatus) {
         if (websocket && result.response.webSocket) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { RESERVE_BURST, RESERVE_PER_SECOND } from "../../src/proxy/budget";
 import { clockedGateway } from "../support/clocked";
 import { info, origin, reset, setMode, stop } from "../support/farm";
-import { gatewayFor, json } from "../support/gateway";
+import { gatewayFor, getWithBody, json } from "../support/gateway";
 
 async function pool(prefix: string, n: number, extra: Record<string, unknown> = {}) {
   const backends = [];
@@ -371,5 +371,50 @@ describe("limits, static targets and errors", () => {
     const error = (await json(res)).error as { code: string; message: string; problems: string[] };
     expect(error.code).toBe("invalid_config");
     expect(error.problems).toContain("pools.eu.backends[1].url: invalid URL");
+  });
+});
+
+describe("what opens a circuit", () => {
+  /** One backend, never served in panic, so an open circuit shows as 503 no_healthy_backend. */
+  async function single(prefix: string, circuitBreaker: Record<string, unknown> = {}) {
+    const p = await pool(prefix, 1, {
+      panic: "fail",
+      healthCheck: { enabled: false },
+      retry: { retries: 0 },
+      circuitBreaker: { consecutiveFailures: 5, ...circuitBreaker },
+    });
+    return gatewayFor({ debugHeaders: true, pools: { p }, routes: [{ path: "/*", pool: "p" }] });
+  }
+
+  it("an application's own 500s do not eject a healthy backend", async () => {
+    const call = await single("app500");
+    for (let i = 0; i < 8; i++) expect((await call("/x?status=500")).status).toBe(500);
+    expect((await call("/x")).status).toBe(200);
+  });
+
+  it("a GET with a body is a 400 bad_request before any backend, and never counts against one", async () => {
+    const call = await single("getbody");
+    const before = (await info("getbody-1")).hits;
+    for (let i = 0; i < 6; i++) {
+      const res = await call(getWithBody("/x", "a body a GET cannot carry"));
+      expect(res.status).toBe(400);
+      expect((await json(res)).error).toMatchObject({ code: "bad_request" });
+    }
+    expect((await info("getbody-1")).hits).toBe(before);
+    expect((await call("/x")).status).toBe(200);
+  });
+
+  it("502, 503 and 504 answers count, and consecutiveFailures of them open the circuit", async () => {
+    const call = await single("gw503");
+    for (let i = 0; i < 5; i++) expect((await call("/x?status=503")).status).toBe(503);
+    const res = await call("/x");
+    expect(res.status).toBe(503);
+    expect((await json(res)).error).toMatchObject({ code: "no_healthy_backend" });
+  });
+
+  it("counts the statuses circuitBreaker.failureStatuses names instead", async () => {
+    const call = await single("own500", { failureStatuses: [500] });
+    for (let i = 0; i < 5; i++) expect((await call("/x?status=500")).status).toBe(500);
+    expect((await call("/x")).status).toBe(503);
   });
 });

@@ -13,19 +13,30 @@ export interface CallOptions extends RequestInit {
 export function gatewayFor(config: unknown, extraEnv: Record<string, unknown> = {}, seed = 1) {
   const testEnv = { ...env, ...extraEnv, GATEWAY: config };
   const app = createApp({ ...defaultDeps, clock: { ...systemClock, random: seededRandom(seed) } });
-  return async function call(path: string, options: CallOptions = {}): Promise<Response> {
+  /** A path on https://gw.example, or a whole Request the test made itself. */
+  return async function call(path: string | Request, options: CallOptions = {}): Promise<Response> {
     const headers = new Headers(options.headers);
     if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", options.ip ?? "203.0.113.7");
-    const request = new Request(`https://gw.example${path}`, {
-      ...options,
-      headers,
-      cf: options.cf,
-    } as RequestInit);
+    const request =
+      typeof path === "string"
+        ? new Request(`https://gw.example${path}`, { ...options, headers, cf: options.cf } as RequestInit)
+        : path;
+    if (!request.headers.has("cf-connecting-ip")) request.headers.set("cf-connecting-ip", "203.0.113.7");
     const ctx = createExecutionContext();
     const response = await app.fetch(request, testEnv, ctx);
     await waitOnExecutionContext(ctx);
     return response;
   };
+}
+
+/**
+ * A GET that carries a body, as a client can send one over the wire (workerd hands it to the
+ * Worker), although the Request constructor refuses to build one.
+ */
+export function getWithBody(path: string, body: string): Request {
+  const request = new Request(`https://gw.example${path}`, { method: "POST", body });
+  Object.defineProperty(request, "method", { value: "GET" });
+  return request;
 }
 
 export async function json(response: Response): Promise<Record<string, unknown>> {
