@@ -245,6 +245,8 @@ export const providerSchema = z.strictObject({
   healthCheck: providerHealthCheckSchema,
   circuitBreaker: circuitBreakerSchema,
   timeoutMs: positiveInt.max(600_000).default(60_000),
+  /** A stream that sends nothing for this long ends with the error event `stream_timeout`. */
+  streamIdleTimeoutMs: positiveInt.max(600_000).default(60_000),
   headers: headerMap.default({}),
   location: locationSchema.optional(),
 });
@@ -268,10 +270,16 @@ export const gatewaySchema = z.strictObject({
   limits: z
     .strictObject({
       maxBodyBytes: positiveInt.default(100 * 1024 * 1024),
+      /** AI request bodies are read whole to be translated: a far lower cap than proxied bodies. */
+      maxAiBodyBytes: positiveInt.default(8 * 1024 * 1024),
       /** Request bodies up to this size are kept in memory so that a retry can resend them. */
       retryBodyBytes: nonNegativeInt.default(1024 * 1024),
     })
-    .default({ maxBodyBytes: 100 * 1024 * 1024, retryBodyBytes: 1024 * 1024 }),
+    .default({
+      maxBodyBytes: 100 * 1024 * 1024,
+      maxAiBodyBytes: 8 * 1024 * 1024,
+      retryBodyBytes: 1024 * 1024,
+    }),
   pools: z
     .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "pool names are A-Z a-z 0-9 _ -"), poolSchema)
     .default({}),
