@@ -10,6 +10,7 @@ import { handleGateway, type PipelineDeps } from "./gateway";
 import { requestId } from "./middleware/request-id";
 import { PinTable } from "./proxy/affinity";
 import { RetryBudget } from "./proxy/budget";
+import { canonicalPath } from "./routing/path";
 import { isolateState } from "./state/isolate";
 import { type StateNamespace, stateSync } from "./state/sync";
 
@@ -27,8 +28,25 @@ export const defaultDeps: PipelineDeps = {
     ),
 };
 
+/**
+ * Hono routes every request (the admin endpoints included) on its canonical path, so `//__aya/x`
+ * or `/%5F_aya/x` reach the admin app like `/__aya/x`. A path canonicalPath refuses is routed as
+ * it came, and the gateway answers it 400.
+ */
+function routingPath(request: Request): string {
+  const url = request.url;
+  const start = url.indexOf("/", url.indexOf(":") + 3);
+  const query = url.indexOf("?", start);
+  const raw = query < 0 ? url.slice(start) : url.slice(start, query);
+  try {
+    return canonicalPath(raw);
+  } catch {
+    return raw;
+  }
+}
+
 export function createApp(deps: PipelineDeps = defaultDeps) {
-  const app = new Hono<AppEnv>();
+  const app = new Hono<AppEnv>({ getPath: routingPath });
   app.use("*", requestId());
 
   app.use("*", async function withConfig(c, next) {

@@ -6,6 +6,7 @@ export type ErrorCode =
   | "bad_request"
   | "no_route"
   | "payload_too_large"
+  | "headers_too_large"
   | "unauthorized"
   | "rate_limited"
   | "invalid_config"
@@ -17,6 +18,7 @@ const statusOf: Record<ErrorCode, number> = {
   bad_request: 400,
   no_route: 404,
   payload_too_large: 413,
+  headers_too_large: 431,
   unauthorized: 401,
   rate_limited: 429,
   invalid_config: 500,

@@ -11,6 +11,7 @@ import type { Gateway, Route } from "../config/normalize";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
 import type { PipelineDeps } from "../gateway";
+import { headerBytes, headersTooLargeMessage } from "../middleware/request-limits";
 import { readRequestBody } from "../proxy/body";
 import { dispatch } from "./dispatch";
 import { encodeEmbeddings } from "./embedding-format";
@@ -30,11 +31,20 @@ export async function handleAi(
   gateway: Gateway,
   route: Route,
   deps: PipelineDeps,
+  /** The request's canonical path (routing/path.ts). */
+  canonical: string,
 ): Promise<Response> {
   const requestId = c.get("requestId");
   try {
+    if (headerBytes(c.req.raw.headers) > gateway.limits.maxHeaderBytes)
+      throw new AiError(
+        431,
+        headersTooLargeMessage(gateway.limits.maxHeaderBytes),
+        "invalid_request_error",
+        "headers_too_large",
+      );
     const prefix = route.path.slice(0, -2);
-    const path = new URL(c.req.url).pathname.slice(prefix.length) || "/";
+    const path = canonical.slice(prefix.length) || "/";
     const method = c.req.method;
     if (path === "/models" && method === "GET") return models(gateway);
     if (path === "/chat/completions" && method === "POST") return await chat(c, gateway, route, deps);
@@ -46,7 +56,15 @@ export async function handleAi(
       "unknown_url",
     );
   } catch (error) {
-    if (error instanceof AiError) return error.toResponse(requestId);
+    if (error instanceof AiError) {
+      // Refused before any provider was tried: the route's debug headers, no attempt.
+      const response = error.toResponse(requestId);
+      if (gateway.debugHeaders) {
+        response.headers.set("x-aya-route", String(route.index));
+        response.headers.set("x-aya-attempts", "0");
+      }
+      return response;
+    }
     console.error(JSON.stringify({ requestId, error: String(error) }));
     return new AiError(500, "the gateway could not complete the request", "server_error").toResponse(
       requestId,

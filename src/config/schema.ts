@@ -239,6 +239,11 @@ export const providerSchema = z.strictObject({
   apiKeySecret: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of a secret binding")
+    // The admin token would be sent to the provider (and could come back in its error text).
+    .refine(
+      (name) => name !== "ADMIN_TOKEN",
+      "must not be ADMIN_TOKEN: the admin token is never sent to a provider",
+    )
     .optional(),
   baseUrl: httpUrl.optional(),
   apiVersion: z.string().optional(),
@@ -272,12 +277,15 @@ export const gatewaySchema = z.strictObject({
       maxBodyBytes: positiveInt.default(100 * 1024 * 1024),
       /** AI request bodies are read whole to be translated: a far lower cap than proxied bodies. */
       maxAiBodyBytes: positiveInt.default(8 * 1024 * 1024),
+      /** Request headers over this size in total answer 431 headers_too_large. */
+      maxHeaderBytes: positiveInt.default(64 * 1024),
       /** Request bodies up to this size are kept in memory so that a retry can resend them. */
       retryBodyBytes: nonNegativeInt.default(1024 * 1024),
     })
     .default({
       maxBodyBytes: 100 * 1024 * 1024,
       maxAiBodyBytes: 8 * 1024 * 1024,
+      maxHeaderBytes: 64 * 1024,
       retryBodyBytes: 1024 * 1024,
     }),
   pools: z

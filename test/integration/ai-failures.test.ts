@@ -161,6 +161,26 @@ describe("request bodies", () => {
     expect(res.status).toBe(413);
   });
 
+  it("answers 431 in OpenAI's shape for headers over limits.maxHeaderBytes, before any provider", async () => {
+    const call = gatewayFor(await config("hdr-"), secrets);
+    await providerMode("hdr-oa", "ok");
+    const res = await call("/v1/chat/completions", {
+      ...chat("solo"),
+      headers: { "content-type": "application/json", "x-big": "a".repeat(100 * 1024) },
+    });
+    expect(res.status).toBe(431);
+    expect(await res.json()).toMatchObject({
+      error: { code: "headers_too_large", type: "invalid_request_error" },
+    });
+    expect(await lastRequest("hdr-oa")).toBeNull();
+  });
+
+  it("serves the API on the canonical path: doubled slashes and dot segments are the same endpoint", async () => {
+    const call = gatewayFor(await config("canon-"), secrets);
+    expect((await call("/v1//chat/./completions", chat("solo"))).status).toBe(200);
+    expect((await call("/v1/x/../models")).status).toBe(200);
+  });
+
   it("answers 400 for JSON nested too deeply, cached (temperature 0) or not", async () => {
     const call = gatewayFor(await config("deep-"), secrets);
     const depth = 100_000;
