@@ -1,5 +1,8 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { quietWorkerdNetworkNoise } from "./test/support/quiet-workerd.ts";
+
+quietWorkerdNetworkNoise();
 
 // Every test runs inside workerd. test/support/global-setup.ts starts real HTTP origins and fake
 // providers on 127.0.0.1 in Node and hands their ports to the tests through `inject`.

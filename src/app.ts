@@ -8,12 +8,18 @@ import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import { handleGateway, linksOf, type PipelineDeps } from "./gateway";
 import { requestId } from "./middleware/request-id";
+import { PinTable } from "./proxy/affinity";
+import { RetryBudget } from "./proxy/budget";
+import { canonicalPath } from "./routing/path";
 import { isolateState } from "./state/isolate";
 import { isolateReplication, type Replication } from "./state/sync";
 
 export const defaultDeps: PipelineDeps = replicatedDeps(systemClock, isolateState, isolateReplication);
 
-/** Pipeline dependencies on a clock, a state store and the replication that keeps it fresh. */
+/**
+ * Pipeline dependencies on a clock, a state store and the replication that keeps it fresh, with
+ * a retry budget and affinity pins of their own.
+ */
 export function replicatedDeps(
   clock: PipelineDeps["clock"],
   state: typeof isolateState,
@@ -23,13 +29,32 @@ export function replicatedDeps(
     clock,
     state,
     replication,
+    retryBudget: new RetryBudget(),
+    pins: new PinTable(),
     prepare: (c, backends) => replication.prepare(backends, linksOf(c)),
     settle: (c) => replication.settle(linksOf(c)),
   };
 }
 
+/**
+ * Hono routes every request (the admin endpoints included) on its canonical path, so `//__aya/x`
+ * or `/%5F_aya/x` reach the admin app like `/__aya/x`. A path canonicalPath refuses is routed as
+ * it came, and the gateway answers it 400.
+ */
+function routingPath(request: Request): string {
+  const url = request.url;
+  const start = url.indexOf("/", url.indexOf(":") + 3);
+  const query = url.indexOf("?", start);
+  const raw = query < 0 ? url.slice(start) : url.slice(start, query);
+  try {
+    return canonicalPath(raw);
+  } catch {
+    return raw;
+  }
+}
+
 export function createApp(deps: PipelineDeps = defaultDeps) {
-  const app = new Hono<AppEnv>();
+  const app = new Hono<AppEnv>({ getPath: routingPath });
   app.use("*", requestId());
 
   app.use("*", async function withConfig(c, next) {

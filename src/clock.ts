@@ -23,6 +23,19 @@ export function sleep(clock: Clock, ms: number): Promise<void> {
   });
 }
 
+/** `work`, or undefined once `ms` of the clock's time have passed first (the timer is then cleared). */
+export async function within<T>(clock: Clock, ms: number, work: Promise<T>): Promise<T | undefined> {
+  let cancel: (() => void) | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    cancel = clock.setTimer(ms, () => resolve(undefined));
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    cancel?.();
+  }
+}
+
 /** A small, fast, seeded generator (mulberry32): the same seed gives the same sequence. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -3,8 +3,10 @@
 // OpenAI shape on AI routes (src/ai/errors.ts).
 
 export type ErrorCode =
+  | "bad_request"
   | "no_route"
   | "payload_too_large"
+  | "headers_too_large"
   | "unauthorized"
   | "rate_limited"
   | "invalid_config"
@@ -13,8 +15,10 @@ export type ErrorCode =
   | "upstream_timeout";
 
 const statusOf: Record<ErrorCode, number> = {
+  bad_request: 400,
   no_route: 404,
   payload_too_large: 413,
+  headers_too_large: 431,
   unauthorized: 401,
   rate_limited: 429,
   invalid_config: 500,

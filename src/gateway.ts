@@ -8,12 +8,16 @@ import type { Clock } from "./clock";
 import type { Backend, Gateway, Route } from "./config/normalize";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
-import { readRequestBody } from "./proxy/body";
+import { refuseOversizedHeaders } from "./middleware/request-limits";
+import type { PinTable } from "./proxy/affinity";
+import { readRequestBody, refuseBodyOnGetOrHead } from "./proxy/body";
+import type { RetryBudget } from "./proxy/budget";
 import { forward, type ProxyResult } from "./proxy/forward";
 import { rewritePath } from "./proxy/url";
 import { type RelayNamespace, requestLinks } from "./replication/links";
 import type { ReplicaLinks } from "./replication/replica";
 import { clientInfo } from "./routing/client";
+import { canonicalPath } from "./routing/path";
 import { choosePools } from "./routing/pools";
 import { routeTable } from "./routing/table";
 import type { Replication } from "./state/sync";
@@ -23,6 +27,9 @@ export interface PipelineDeps {
   clock: Clock;
   state: StateStore;
   replication: Replication;
+  /** Per-isolate retry budgets and affinity pins: one each per app, shared by its requests. */
+  retryBudget: RetryBudget;
+  pins: PinTable;
   /**
    * Brings the isolate's view of these backends up to date: background refresh of their records,
    * a short wait only for a record never seen. Call once per request, before selecting, with every
@@ -54,10 +61,35 @@ export async function handleGateway(
 ): Promise<Response> {
   const request = c.req.raw;
   const url = new URL(request.url);
-  const route = routeTable(gateway.routes).match(request.method, url.host, url.pathname);
-  if (!route) throw new GatewayError("no_route", `no route matches ${request.method} ${url.pathname}`);
+  const path = canonicalPath(url.pathname);
+  // The admin namespace is never proxied, whatever the spelling: what the admin app did not
+  // answer (an unknown endpoint, a wrong method, an encoded or doubled slash) ends here.
+  if (path === "/__aya" || path.startsWith("/__aya/"))
+    throw new GatewayError("no_route", `no admin endpoint ${request.method} ${path}`);
+  const route = routeTable(gateway.routes).match(request.method, url.host, path);
+  if (!route) throw new GatewayError("no_route", `no route matches ${request.method} ${path}`);
+  try {
+    return await serveRoute(c, gateway, route, deps, url, path);
+  } catch (error) {
+    // Errors of a matched route carry its debug headers too.
+    if (error instanceof GatewayError) return withDebug(gateway, route, error.toResponse(c.get("requestId")));
+    throw error;
+  }
+}
 
+async function serveRoute(
+  c: Context<AppEnv>,
+  gateway: Gateway,
+  route: Route,
+  deps: PipelineDeps,
+  url: URL,
+  canonical: string,
+): Promise<Response> {
+  const request = c.req.raw;
   const target = route.target;
+  // AI routes answer in OpenAI's shape, their limits included.
+  if (target.kind === "ai") return handleAi(c, gateway, route, deps, canonical);
+  refuseOversizedHeaders(request.headers, gateway.limits);
   if (target.kind === "respond") {
     return withDebug(
       gateway,
@@ -69,15 +101,16 @@ export async function handleGateway(
     );
   }
   if (target.kind === "redirect") {
-    const location = target.to.replace("{path}", url.pathname).replace("{query}", url.search);
+    // Replacer functions, so that a `$` in the path is text, never a replacement pattern.
+    const location = target.to.replaceAll("{path}", () => canonical).replaceAll("{query}", () => url.search);
     return withDebug(gateway, route, new Response(null, { status: target.status, headers: { location } }));
   }
-  if (target.kind === "ai") return handleAi(c, gateway, route, deps);
 
   const client = clientInfo(request, gateway.trustGeoHeaders);
   const choice = choosePools(route, gateway, client, request, deps.clock.random);
-  const path = rewritePath(url.pathname, route.rewrite);
+  const path = rewritePath(canonical, route.rewrite);
   const body = await readRequestBody(request, gateway.limits);
+  refuseBodyOnGetOrHead(request.method.toUpperCase(), body);
   await deps.prepare(
     c,
     choice.pools.flatMap((p) => p.backends),
@@ -98,8 +131,9 @@ export async function handleGateway(
       search: url.search,
       body,
       state: deps.state,
-      now,
-      random: deps.clock.random,
+      clock: deps.clock,
+      budget: deps.retryBudget,
+      pins: deps.pins,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
       stale,
     });
@@ -125,6 +159,7 @@ export async function handleGateway(
         { response: hit.response, attempts: 0, failed: false },
         hit.status,
         choice.splitPin,
+        url,
       );
     result = await proxy(cache.stale);
     cacheStatus = cache.bypassed ? "BYPASS" : "MISS";
@@ -152,7 +187,7 @@ export async function handleGateway(
     result = await proxy();
   }
   deps.settle(c);
-  return decorate(gateway, route, result, cacheStatus, choice.splitPin);
+  return decorate(gateway, route, result, cacheStatus, choice.splitPin, url);
 }
 
 function decorate(
@@ -161,14 +196,16 @@ function decorate(
   result: ProxyResult,
   cacheStatus: string,
   splitPin: { cookie: string; pool: string } | undefined,
+  url: URL,
 ): Response {
   let response = result.response;
   if (response.status === 101) return response;
   if (splitPin || gateway.debugHeaders) response = mutable(response);
   if (splitPin) {
+    const secure = url.protocol === "https:" ? "; Secure" : "";
     response.headers.append(
       "set-cookie",
-      `${splitPin.cookie}=${encodeURIComponent(splitPin.pool)}; Path=/; HttpOnly; SameSite=Lax`,
+      `${splitPin.cookie}=${encodeURIComponent(splitPin.pool)}; Path=/; HttpOnly; SameSite=Lax${secure}`,
     );
   }
   if (gateway.debugHeaders) {

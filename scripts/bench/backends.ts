@@ -1,8 +1,10 @@
 // Scenarios 3 and 4, per strategy: three backends of which one is 50 ms slower (latency and the
 // share of traffic it still gets, at steady state after a one-second warm-up), and three of which
 // one refuses connections or answers 503 (the error rate the client sees with the default retry,
-// each run from a fresh isolate, so the failure has to be discovered every time).
-import { addBackends, type Bench, pool, settle, withAya } from "./common.ts";
+// each run from a fresh isolate, so the failure has to be discovered every time). Scenario 5:
+// every backend failing (answering 503, or resetting each connection after reading the request),
+// and how many upstream attempts each client request then costs.
+import { addBackends, type Bench, isolateCounters, pool, settle, withAya } from "./common.ts";
 import { type LoadResult, load, repeat } from "./load.ts";
 
 export const STRATEGIES = ["round-robin", "least-connections", "least-response-time"] as const;
@@ -53,5 +55,41 @@ export async function failingBackend(bench: Bench, strategy: Strategy, fault: Fa
     return withAya(bench, gateway, (w) =>
       load(`${w.url}/x`, { seconds: plan.shortSeconds, connections: plan.connections }),
     );
+  });
+}
+
+export const PERSISTENT_FAULTS = ["503", "reset"] as const;
+export type PersistentFault = (typeof PERSISTENT_FAULTS)[number];
+
+export interface PersistentRun {
+  /**
+   * Client requests the isolate served (its own count: the load generator does not count the
+   * requests still in flight when it stops, whose attempts the backends did receive).
+   */
+  requests: number;
+  /** Requests the backends received (read whole before a reset, so each is real upstream load). */
+  attempts: number;
+  seconds: number;
+}
+
+/** Every backend of the pool failing, default retry policy and budget, a fresh isolate per run. */
+export async function persistentFailure(bench: Bench, fault: PersistentFault): Promise<PersistentRun[]> {
+  const { origins, plan } = bench;
+  const backends = await addBackends(origins, `all-${fault}`, 3);
+  for (const b of backends) await origins.mode(b.id, fault === "503" ? "status:503" : "reset");
+  const gateway = {
+    pools: { p: pool("least-response-time", backends) },
+    routes: [{ path: "/*", pool: "p" }],
+  };
+  return repeat(plan.runs, async (i) => {
+    bench.progress(`every backend failing (${fault}): run ${i + 1}/${plan.runs}`);
+    for (const b of backends) await origins.reset(b.id);
+    return withAya(bench, gateway, async (w) => {
+      const result = await load(`${w.url}/x`, { seconds: plan.shortSeconds, connections: plan.connections });
+      await settle();
+      const { requests } = await isolateCounters(w.url);
+      const hits = await Promise.all(backends.map((b) => origins.hits(b.id)));
+      return { requests, attempts: hits.reduce((a, b) => a + b, 0), seconds: result.seconds };
+    });
   });
 }

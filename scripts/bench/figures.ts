@@ -1,8 +1,10 @@
 // Turns the scenarios' raw runs into figures, each the median of the runs with its min–max, and
 // the figures into the JSON summary that --json prints (field names as the issue asks; numbers
 // only, null solely where a scenario failed, and then a `note` says why).
+
+import { RESERVE_BURST, RESERVE_PER_SECOND } from "../../src/proxy/budget.ts";
 import type { AiResult, AiRun, Path } from "./ai.ts";
-import type { Strategy } from "./backends.ts";
+import type { PersistentFault, PersistentRun, Strategy } from "./backends.ts";
 import type { CacheResult } from "./cache.ts";
 import {
   coreShare,
@@ -21,6 +23,7 @@ export interface Results {
   profile: ProfileSummary | { note: string };
   slow: Record<Strategy, { results: LoadResult[]; slowShare: number[] }>;
   failing: Record<Strategy, { refuse: LoadResult[]; status503: LoadResult[] }>;
+  persistent: Record<PersistentFault, PersistentRun[]>;
   cache: CacheResult;
   ai: AiResult;
 }
@@ -40,6 +43,35 @@ export interface FailFigure {
   rate: Stat;
   errors: number;
   requests: number;
+}
+
+/** Upstream attempts per client request with every backend failing, against the budget's bound. */
+export interface PersistentFigure {
+  ratio: Stat;
+  /** Per run: (1 + budgetPercent/100) + the paced reserve (RESERVE_BURST + RESERVE_PER_SECOND × seconds) / requests. */
+  bound: Stat;
+  attempts: number;
+  requests: number;
+  /** Whether every run's ratio stayed within that run's bound. */
+  withinBound: boolean;
+}
+
+/** The default retry policy's budget share: 20% of requests. */
+export const DEFAULT_BUDGET_SHARE = 0.2;
+
+function persistentFigure(runs: PersistentRun[]): PersistentFigure {
+  const ratio = (r: PersistentRun) => (r.requests ? r.attempts / r.requests : undefined);
+  const bound = (r: PersistentRun) =>
+    r.requests
+      ? 1 + DEFAULT_BUDGET_SHARE + (RESERVE_BURST + RESERVE_PER_SECOND * r.seconds) / r.requests
+      : undefined;
+  return {
+    ratio: statOf(runs, ratio),
+    bound: statOf(runs, bound),
+    attempts: runs.reduce((a, r) => a + r.attempts, 0),
+    requests: runs.reduce((a, r) => a + r.requests, 0),
+    withinBound: runs.every((r) => (ratio(r) ?? 0) <= (bound(r) ?? 0)),
+  };
 }
 
 export interface AiFigures {
@@ -68,6 +100,7 @@ export interface Figures {
   profile: ProfileSummary | { note: string };
   slow: Record<Strategy, { p50: Stat; p99: Stat; share: Stat }>;
   failing: Record<Strategy, { refuse: FailFigure; status503: FailFigure }>;
+  persistent: Record<PersistentFault, PersistentFigure>;
   cache: { hit: Row; miss: Row; farMiss: Row; originHitsDuringHits: number };
   ai: AiFigures | { note: string };
 }
@@ -138,6 +171,10 @@ export function figures(results: Results): Figures {
       refuse: failFigure(r.refuse),
       status503: failFigure(r.status503),
     })),
+    persistent: {
+      "503": persistentFigure(results.persistent["503"]),
+      reset: persistentFigure(results.persistent.reset),
+    },
     cache: {
       hit: row(results.cache.hit),
       miss: row(results.cache.miss),
@@ -233,6 +270,20 @@ export function toJson(f: Figures, meta: { runs: number; quick: boolean; wallSec
       refuseErrorRate: s.refuse.rate.median,
       status503ErrorRate: s.status503.rate.median,
     })),
+    persistentFailure: {
+      /** Upstream attempts per client request, every backend answering 503, and its bound. */
+      status503: {
+        ratio: f.persistent["503"].ratio.median,
+        bound: f.persistent["503"].bound.median,
+        withinBound: f.persistent["503"].withinBound,
+      },
+      /** The same with every backend resetting connections after reading the request. */
+      reset: {
+        ratio: f.persistent.reset.ratio.median,
+        bound: f.persistent.reset.bound.median,
+        withinBound: f.persistent.reset.withinBound,
+      },
+    },
     cache: {
       hitRps: f.cache.hit.rps.median,
       missRps: f.cache.miss.rps.median,

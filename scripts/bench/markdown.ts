@@ -1,10 +1,18 @@
 // Renders the figures as the Markdown of docs/BENCHMARKS.md (also printed as the run's table):
 // one section per scenario, each with a short note on what the numbers do and do not show.
 
+import { RESERVE_BURST, RESERVE_PER_SECOND } from "../../src/proxy/budget.ts";
 import { SLOW_MS, STRATEGIES } from "./backends.ts";
 import { FAR_ORIGIN_MS } from "./cache.ts";
 import { STREAM_EVENTS, STREAM_GAP_MS } from "./fake-openai.ts";
-import type { AiFigures, FailFigure, Figures, Row } from "./figures.ts";
+import {
+  type AiFigures,
+  DEFAULT_BUDGET_SHARE,
+  type FailFigure,
+  type Figures,
+  type PersistentFigure,
+  type Row,
+} from "./figures.ts";
 import type { Stat } from "./load.ts";
 import type { ProfileSummary } from "./profile.ts";
 
@@ -169,10 +177,31 @@ function failingSection(f: Figures["failing"]): string[] {
     "|---|---|---|",
     ...STRATEGIES.map((s) => `| ${s} | ${failCell(f[s].refuse)} | ${failCell(f[s].status503)} |`),
     "",
-    `Each run starts a fresh isolate, so it has to discover the failure; counts are totals over the runs. The default is one retry, on another backend, for network errors and 502/503/504, within a retry budget (20% of the pool's requests over the last 10 s, plus 10 a second); the isolate opens its own circuit for a backend after 5 consecutive failures. ${
+    `Each run starts a fresh isolate, so it has to discover the failure; counts are totals over the runs. The default is one retry, on another backend, for network errors and 502/503/504, within a retry budget (20% of the pool's requests over the last 10 s, plus a reserve of 10 a second, paced); the isolate opens its own circuit for a backend after 5 consecutive failures. ${
       STRATEGIES.every((s) => f[s].refuse.errors + f[s].status503.errors === 0)
         ? "No request failed: every failed attempt was retried on a healthy backend."
         : "The errors that do reach clients are failed attempts that were not retried: a burst of failures before the circuit opened needed more retries than the budget had room for."
+    }`,
+    "",
+  ];
+}
+
+function persistentSection(f: Figures["persistent"]): string[] {
+  const line = (label: string, x: PersistentFigure) =>
+    `| ${label} | **${fmt(x.ratio, 3)}** | ${fmt(x.bound, 3)} | ${x.attempts} for ${x.requests} |`;
+  const held = f["503"].withinBound && f.reset.withinBound;
+  return [
+    "## 4b. Every backend failing: upstream attempts per client request",
+    "",
+    "| every backend of three… | attempts / request | bound | attempts for requests (totals) |",
+    "|---|---|---|---|",
+    line("answers 503", f["503"]),
+    line("resets the connection after reading the request", f.reset),
+    "",
+    `Default pool (least-response-time, one retry, budget ${DEFAULT_BUDGET_SHARE * 100}%, breakers on, panic \`serve\`), a fresh isolate per run; attempts are the requests the backends received (a resetting backend counts each request before it resets). The bound is what the retry budget allows: ${1 + DEFAULT_BUDGET_SHARE} attempts a request plus the paced reserve (at most ${RESERVE_BURST} at once, then ${RESERVE_PER_SECOND} a second) over the run's requests. ${
+      held
+        ? "Every run stays within it: a failing pool is not multiplied by retries."
+        : "A run above its bound is a defect."
     }`,
     "",
   ];
@@ -218,6 +247,7 @@ export function markdown(f: Figures, meta: Meta): string {
     ...whereTheTimeGoes(f.overhead, f.profile),
     ...slowSection(f.slow),
     ...failingSection(f.failing),
+    ...persistentSection(f.persistent),
     ...cacheSection(f.cache),
     ...aiSection(f.ai),
   ].join("\n");

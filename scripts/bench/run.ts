@@ -7,7 +7,16 @@
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { ai } from "./ai.ts";
-import { failingBackend, STRATEGIES, type Strategy, slowBackend } from "./backends.ts";
+import {
+  failingBackend,
+  PERSISTENT_FAULTS,
+  type PersistentFault,
+  type PersistentRun,
+  persistentFailure,
+  STRATEGIES,
+  type Strategy,
+  slowBackend,
+} from "./backends.ts";
 import { cache } from "./cache.ts";
 import type { Bench, Plan } from "./common.ts";
 import { figures, type Results, toJson } from "./figures.ts";
@@ -46,11 +55,13 @@ async function measure(bench: Bench): Promise<Results> {
     refuse: await failingBackend(bench, s, "refuse"),
     status503: await failingBackend(bench, s, "503"),
   }));
+  const persistent = {} as Record<PersistentFault, PersistentRun[]>;
+  for (const fault of PERSISTENT_FAULTS) persistent[fault] = await persistentFailure(bench, fault);
   bench.progress("cache");
   const cacheRuns = await cache(bench);
   bench.progress("AI path");
   const aiRuns = await ai(bench);
-  return { overhead: overheadRuns, profile, slow, failing, cache: cacheRuns, ai: aiRuns };
+  return { overhead: overheadRuns, profile, slow, failing, persistent, cache: cacheRuns, ai: aiRuns };
 }
 
 function machine(): string {

@@ -9,7 +9,11 @@ export type OriginMode =
   | { kind: "ok" }
   | { kind: "status"; status: number }
   | { kind: "delay"; ms: number }
-  | { kind: "health-body"; body: string };
+  | { kind: "health-body"; body: string }
+  /** Reads the whole request, counts it, then resets the connection without answering. */
+  | { kind: "reset" }
+  /** Reads the whole request, counts it, then answers bytes that are not HTTP. */
+  | { kind: "garbage" };
 
 /**
  * What the origin received in its last request (health probes aside): the body's size and whether
@@ -128,6 +132,14 @@ export class Origin {
     }
 
     this.hits += 1;
+    if (this.mode.kind === "reset") {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    if (this.mode.kind === "garbage") {
+      req.socket.end("this is not HTTP\r\n\r\n");
+      return;
+    }
     const q = url.searchParams;
     const delay = Number(q.get("delay") ?? (this.mode.kind === "delay" ? this.mode.ms : 0));
     if (delay > 0) await sleep(delay);
@@ -182,5 +194,7 @@ export function parseMode(text: string): OriginMode {
   if (kind === "status") return { kind: "status", status: Number(arg) || 503 };
   if (kind === "delay") return { kind: "delay", ms: Number(arg) || 1000 };
   if (kind === "health-body") return { kind: "health-body", body: arg };
+  if (kind === "reset") return { kind: "reset" };
+  if (kind === "garbage") return { kind: "garbage" };
   return { kind: "ok" };
 }

@@ -4,7 +4,10 @@
 // given, and misbehaving on demand. A control API creates them and injects faults:
 //   POST /providers {id, kind}   POST /providers/:id/mode {mode}   POST /providers/:id/stop|start
 //   GET /providers/:id/last      (the last request received: method, url, headers, body)
-// Modes: ok | status:500 | status:429:<retry-after s> | delay:<ms> | break-stream
+// Modes: ok | status:500 | status:429:<retry-after s> | delay:<ms> | break-stream | stall-stream
+// (the first events, then silence with the connection open) | echo-key:<status> (an error that
+// quotes the key it was sent, whole, masked and as its code) | echo-key-stream (a stream whose
+// error event quotes the key) | redirect:<url> (307 to that URL)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
@@ -91,9 +94,15 @@ export class FakeProvider {
     const [mode, arg, arg2] = this.mode.split(":");
     if (mode === "delay") await new Promise((r) => setTimeout(r, Number(arg)));
     if (mode === "status") return this.error(res, Number(arg), arg2);
+    if (mode === "redirect") {
+      res.writeHead(307, { location: this.mode.slice("redirect:".length) });
+      res.end();
+      return;
+    }
+    if (mode === "echo-key") return this.echoKey(res, Number(arg), keyOf(req));
     if (!this.authorised(req)) return this.error(res, 401);
     const url = new URL(req.url ?? "/", "http://fake");
-    if (this.kind === "openai") return this.openai(url.pathname, body, res);
+    if (this.kind === "openai") return this.openai(url.pathname, body, res, keyOf(req));
     if (this.kind === "anthropic") return this.anthropic(body, res);
     return this.gemini(url.pathname, body, res);
   }
@@ -114,21 +123,43 @@ export class FakeProvider {
     res.end(JSON.stringify(errorBody(this.kind, status)));
   }
 
-  private sse(res: ServerResponse, events: string[]): void {
+  /** An error that quotes the key it was sent: whole, masked as OpenAI does, and as its code. */
+  private echoKey(res: ServerResponse, status: number, key: string): void {
+    const masked = `${key.slice(0, 6)}***${key.slice(-4)}`;
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        error: {
+          message: `Incorrect API key provided: ${key} (${masked}).`,
+          type: "invalid_request_error",
+          param: null,
+          code: key,
+        },
+      }),
+    );
+  }
+
+  private sse(res: ServerResponse, events: string[], key = ""): void {
     res.writeHead(200, { "content-type": "text/event-stream" });
-    const breakAfterFirst = this.mode === "break-stream";
     for (const [i, e] of events.entries()) {
       res.write(e);
-      if (breakAfterFirst && i === 1) {
+      if (i !== 1) continue;
+      if (this.mode === "break-stream") {
         // Let the first events reach the gateway, then drop the connection mid-answer.
         setTimeout(() => res.socket?.destroy(), 50);
+        return;
+      }
+      // The first events, then nothing more: the connection stays open until the client leaves.
+      if (this.mode === "stall-stream") return;
+      if (this.mode === "echo-key-stream") {
+        res.end(`data: ${JSON.stringify({ error: { message: `key ${key} was refused mid-stream` } })}\n\n`);
         return;
       }
     }
     res.end();
   }
 
-  private openai(path: string, body: Record<string, unknown>, res: ServerResponse): void {
+  private openai(path: string, body: Record<string, unknown>, res: ServerResponse, key: string): void {
     if (path.endsWith("/embeddings")) {
       const inputs = typeof body.input === "string" ? [body.input] : (body.input as string[]);
       // As OpenAI does: base64 of little-endian float32 when asked (the SDKs' default), else floats.
@@ -208,7 +239,7 @@ export class FakeProvider {
         `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [], usage })}\n\n`,
       );
     events.push("data: [DONE]\n\n");
-    this.sse(res, events);
+    this.sse(res, events, key);
   }
 
   private anthropic(body: Record<string, unknown>, res: ServerResponse): void {
@@ -353,6 +384,16 @@ export class FakeProvider {
     );
     this.sse(res, events);
   }
+}
+
+/** The key a request carried, in whichever header its provider takes it. */
+function keyOf(req: IncomingMessage): string {
+  const auth = req.headers.authorization ?? "";
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return typeof value === "string" ? value : "";
+  };
+  return auth.replace(/^Bearer /, "") || header("x-api-key") || header("x-goog-api-key") || header("api-key");
 }
 
 /** An error body in the provider's own shape (test/fixtures/ai/<provider>/error*.json). */

@@ -1,5 +1,8 @@
 // /__aya/* admin endpoints. healthz is open; everything else needs the ADMIN_TOKEN bearer token,
 // compared in constant time, and answers 404 when no token is configured (nothing to find).
+// Anything else under /__aya (an unknown endpoint, a wrong method, a trailing slash, /__aya
+// itself) is 404 here, before any token check, and never reaches a backend.
+import type { Context, Next } from "hono";
 import { Hono } from "hono";
 import { purgeCache } from "../cache/purge";
 import type { AppEnv } from "../env";
@@ -8,18 +11,15 @@ import { statusReport } from "./status";
 
 export const adminApp = new Hono<AppEnv>();
 
-adminApp.get("/healthz", (c) => c.json({ status: "ok" }));
-
-adminApp.use("*", async function adminAuth(c, next) {
+async function adminAuth(c: Context<AppEnv>, next: Next) {
   const token = typeof c.env.ADMIN_TOKEN === "string" ? c.env.ADMIN_TOKEN : "";
-  if (!token)
-    return c.json({ error: { code: "no_route", message: "not found", requestId: c.get("requestId") } }, 404);
+  if (!token) throw notFound(c);
   const given = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
   if (!(await constantTimeEqual(given, token))) {
     throw new GatewayError("unauthorized", "a valid admin bearer token is required");
   }
   await next();
-});
+}
 
 /** Compares digests, so neither the content nor the length of the token leaks through timing. */
 async function constantTimeEqual(a: string, b: string): Promise<boolean> {
@@ -31,5 +31,12 @@ async function constantTimeEqual(a: string, b: string): Promise<boolean> {
   return crypto.subtle.timingSafeEqual(da, db);
 }
 
-adminApp.get("/status", (c) => statusReport(c));
-adminApp.post("/cache/purge", (c) => purgeCache(c));
+const notFound = (c: Context<AppEnv>) =>
+  new GatewayError("no_route", `no admin endpoint ${c.req.method} ${c.req.path}`);
+
+adminApp.get("/healthz", (c) => c.json({ status: "ok" }));
+adminApp.get("/status", adminAuth, (c) => statusReport(c));
+adminApp.post("/cache/purge", adminAuth, (c) => purgeCache(c));
+adminApp.all("*", (c) => {
+  throw notFound(c);
+});

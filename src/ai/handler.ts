@@ -11,8 +11,9 @@ import type { Gateway, Route } from "../config/normalize";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
 import type { PipelineDeps } from "../gateway";
+import { headerBytes, headersTooLargeMessage } from "../middleware/request-limits";
 import { readRequestBody } from "../proxy/body";
-import { dispatch, firstChunk, openAiEventStream } from "./dispatch";
+import { dispatch } from "./dispatch";
 import { encodeEmbeddings } from "./embedding-format";
 import { AiError, badRequest } from "./errors";
 import { orderTargets, resolveTargets } from "./models";
@@ -23,17 +24,27 @@ import {
   type EmbeddingsResponse,
   embeddingsRequestSchema,
 } from "./openai-types";
+import { firstChunk, openAiEventStream } from "./stream";
 
 export async function handleAi(
   c: Context<AppEnv>,
   gateway: Gateway,
   route: Route,
   deps: PipelineDeps,
+  /** The request's canonical path (routing/path.ts). */
+  canonical: string,
 ): Promise<Response> {
   const requestId = c.get("requestId");
   try {
+    if (headerBytes(c.req.raw.headers) > gateway.limits.maxHeaderBytes)
+      throw new AiError(
+        431,
+        headersTooLargeMessage(gateway.limits.maxHeaderBytes),
+        "invalid_request_error",
+        "headers_too_large",
+      );
     const prefix = route.path.slice(0, -2);
-    const path = new URL(c.req.url).pathname.slice(prefix.length) || "/";
+    const path = canonical.slice(prefix.length) || "/";
     const method = c.req.method;
     if (path === "/models" && method === "GET") return models(gateway);
     if (path === "/chat/completions" && method === "POST") return await chat(c, gateway, route, deps);
@@ -45,13 +56,32 @@ export async function handleAi(
       "unknown_url",
     );
   } catch (error) {
-    if (error instanceof AiError) return error.toResponse(requestId);
+    if (error instanceof AiError) {
+      // Refused before any provider was tried: the route's debug headers, no attempt.
+      const response = error.toResponse(requestId);
+      if (gateway.debugHeaders) {
+        response.headers.set("x-aya-route", String(route.index));
+        response.headers.set("x-aya-attempts", "0");
+      }
+      return response;
+    }
     console.error(JSON.stringify({ requestId, error: String(error) }));
     return new AiError(500, "the gateway could not complete the request", "server_error").toResponse(
       requestId,
     );
   }
 }
+
+/**
+ * JSON nested deeper than this is refused: no OpenAI request needs it (a tool's parameter schema
+ * is a few levels deep), and every step that walks a request recursively (validation, the cache
+ * key, the provider request's serialisation) would otherwise be one stack overflow away.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** AI request bodies are read whole (to translate them): capped by both body limits. */
+const aiBodyLimit = (gateway: Gateway) =>
+  Math.min(gateway.limits.maxBodyBytes, gateway.limits.maxAiBodyBytes);
 
 async function body<T>(c: Context<AppEnv>, schema: ZodType<T>, limit: number): Promise<T> {
   let raw: unknown;
@@ -64,6 +94,8 @@ async function body<T>(c: Context<AppEnv>, schema: ZodType<T>, limit: number): P
       throw new AiError(413, error.message, "invalid_request_error", "payload_too_large");
     throw badRequest("the request body must be JSON");
   }
+  if (nestedDeeperThan(raw, MAX_JSON_DEPTH))
+    throw badRequest(`the request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -71,6 +103,18 @@ async function body<T>(c: Context<AppEnv>, schema: ZodType<T>, limit: number): P
     throw badRequest(`${param ?? "body"}: ${issue?.message ?? "invalid"}`, param);
   }
   return parsed.data;
+}
+
+/** Whether any value inside is more than `max` arrays or objects deep (walked without recursion). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [v, depth] = item;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function models(gateway: Gateway): Response {
@@ -110,7 +154,7 @@ async function chat(
   route: Route,
   deps: PipelineDeps,
 ): Promise<Response> {
-  const req = await body(c, chatRequestSchema, gateway.limits.maxBodyBytes);
+  const req = await body(c, chatRequestSchema, aiBodyLimit(gateway));
   const stream = req.stream === true;
   const includeUsage = req.stream_options?.include_usage === true;
   const resolved = resolveTargets(gateway, req.model);
@@ -141,7 +185,7 @@ async function chat(
           : req;
       return adapter.chatRequest(native, target);
     },
-    async answer({ upstream, adapter, target, meta, headers, done }) {
+    async answer({ upstream, adapter, target, meta, headers, done, idle, redact }) {
       const from = { provider: target.provider.name, model: target.model };
       if (!stream) {
         const completion: ChatCompletion = adapter.chatResponse(await upstream.json(), meta);
@@ -155,11 +199,11 @@ async function chat(
         cache.store(completion, from);
         return jsonAnswer(completion, headers);
       }
-      const { first, reader } = await firstChunk(upstream, adapter, meta);
+      const { first, reader } = await firstChunk(upstream, adapter, meta, idle);
       const rest = cache.stores ? recordStream(first, reader, (whole) => cache.store(whole, from)) : reader;
       headers.set("content-type", "text/event-stream; charset=utf-8");
       headers.set("cache-control", "no-cache");
-      return new Response(openAiEventStream(first, rest, includeUsage, done), { headers });
+      return new Response(openAiEventStream(first, rest, { includeUsage, done, idle, redact }), { headers });
     },
   });
   return withCacheStatus(response, cache.status, gateway.debugHeaders);
@@ -211,10 +255,9 @@ function replayStream(completion: ChatCompletion, includeUsage: boolean, headers
   });
   headers.set("content-type", "text/event-stream; charset=utf-8");
   headers.set("cache-control", "no-cache");
-  return new Response(
-    openAiEventStream(first, chunks.getReader(), includeUsage, () => {}),
-    { headers },
-  );
+  return new Response(openAiEventStream(first, chunks.getReader(), { includeUsage, done: () => {} }), {
+    headers,
+  });
 }
 
 async function embeddings(
@@ -223,7 +266,7 @@ async function embeddings(
   route: Route,
   deps: PipelineDeps,
 ): Promise<Response> {
-  const req = await body(c, embeddingsRequestSchema, gateway.limits.maxBodyBytes);
+  const req = await body(c, embeddingsRequestSchema, aiBodyLimit(gateway));
   const resolved = resolveTargets(gateway, req.model);
   const cache = cacheFor(c, gateway, route, deps, "embeddings", req);
   const hit = await cache.lookup();

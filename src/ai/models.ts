@@ -50,6 +50,26 @@ export function resolveTargets(
   );
 }
 
+/**
+ * Token usage is counted per model only for the models the config names (alias targets); a
+ * model a client names directly (`provider/anything`) is counted under OTHER_MODELS, so the
+ * usage tables, and /__aya/status, cannot be grown without bound by clients.
+ */
+export const OTHER_MODELS = "(other models)";
+
+const configuredPairs = new WeakMap<Gateway, Set<string>>();
+
+export function usageModel(gateway: Gateway, target: Pick<ResolvedTarget, "provider" | "model">): string {
+  let pairs = configuredPairs.get(gateway);
+  if (!pairs) {
+    pairs = new Set();
+    for (const m of gateway.models.values())
+      for (const t of m.targets) pairs.add(`${t.provider}\n${t.model}`);
+    configuredPairs.set(gateway, pairs);
+  }
+  return pairs.has(`${target.provider.name}\n${target.model}`) ? target.model : OTHER_MODELS;
+}
+
 /** Weights of each alias target, by the index they have in the config. */
 function weightsOf(gateway: Gateway, model: string): number[] {
   return gateway.models.get(model)?.targets.map((t) => t.weight) ?? [];

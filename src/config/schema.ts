@@ -90,6 +90,11 @@ export const circuitBreakerSchema = z
     openSeconds: positiveInt.default(30),
     maxOpenSeconds: positiveInt.default(300),
     halfOpenRequests: positiveInt.default(1),
+    /**
+     * Answers that count as the backend failing. Connection errors and timeouts always count; an
+     * application's own 500 or 404, and errors raised before anything was sent, never do.
+     */
+    failureStatuses: z.array(status).default([502, 503, 504]),
   })
   .default({
     enabled: true,
@@ -100,6 +105,7 @@ export const circuitBreakerSchema = z
     openSeconds: 30,
     maxOpenSeconds: 300,
     halfOpenRequests: 1,
+    failureStatuses: [502, 503, 504],
   });
 
 export const retrySchema = z
@@ -235,12 +241,19 @@ export const providerSchema = z.strictObject({
   apiKeySecret: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of a secret binding")
+    // The admin token would be sent to the provider (and could come back in its error text).
+    .refine(
+      (name) => name !== "ADMIN_TOKEN",
+      "must not be ADMIN_TOKEN: the admin token is never sent to a provider",
+    )
     .optional(),
   baseUrl: httpUrl.optional(),
   apiVersion: z.string().optional(),
   healthCheck: providerHealthCheckSchema,
   circuitBreaker: circuitBreakerSchema,
   timeoutMs: positiveInt.max(600_000).default(60_000),
+  /** A stream that sends nothing for this long ends with the error event `stream_timeout`. */
+  streamIdleTimeoutMs: positiveInt.max(600_000).default(60_000),
   headers: headerMap.default({}),
   location: locationSchema.optional(),
 });
@@ -264,10 +277,19 @@ export const gatewaySchema = z.strictObject({
   limits: z
     .strictObject({
       maxBodyBytes: positiveInt.default(100 * 1024 * 1024),
+      /** AI request bodies are read whole to be translated: a far lower cap than proxied bodies. */
+      maxAiBodyBytes: positiveInt.default(8 * 1024 * 1024),
+      /** Request headers over this size in total answer 431 headers_too_large. */
+      maxHeaderBytes: positiveInt.default(64 * 1024),
       /** Request bodies up to this size are kept in memory so that a retry can resend them. */
       retryBodyBytes: nonNegativeInt.default(1024 * 1024),
     })
-    .default({ maxBodyBytes: 100 * 1024 * 1024, retryBodyBytes: 1024 * 1024 }),
+    .default({
+      maxBodyBytes: 100 * 1024 * 1024,
+      maxAiBodyBytes: 8 * 1024 * 1024,
+      maxHeaderBytes: 64 * 1024,
+      retryBodyBytes: 1024 * 1024,
+    }),
   pools: z
     .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "pool names are A-Z a-z 0-9 _ -"), poolSchema)
     .default({}),

@@ -2,6 +2,7 @@
 // A probe never throws: every failure (refused, timeout, wrong status, wrong body) is a result
 // with its reason, so one bad backend cannot break the probing of the others.
 import { connect } from "cloudflare:sockets";
+import { type Clock, systemClock } from "../clock";
 import type { HealthCheck } from "../config/normalize";
 import type { ProbeResult } from "./result";
 
@@ -12,12 +13,20 @@ export interface ProbeTarget {
   healthCheck: HealthCheck;
 }
 
-export async function probe(target: ProbeTarget, now: () => number = Date.now): Promise<ProbeResult> {
+/**
+ * `now` and `timers` are the caller's clock (the BackendState object passes its own `now`); the
+ * timeout runs on `timers`, so a test can move it by hand.
+ */
+export async function probe(
+  target: ProbeTarget,
+  now: () => number = systemClock.now,
+  timers: Pick<Clock, "setTimer"> = systemClock,
+): Promise<ProbeResult> {
   const started = now();
   const abort = new AbortController();
   try {
     const check = target.healthCheck.type === "tcp" ? probeTcp(target) : probeHttp(target, abort.signal);
-    const outcome = await withTimeout(check, target.healthCheck.timeoutMs, abort);
+    const outcome = await withTimeout(check, target.healthCheck.timeoutMs, abort, timers);
     return { at: started, latencyMs: now() - started, ...outcome };
   } catch (error) {
     const message =
@@ -68,17 +77,22 @@ async function probeTcp(target: ProbeTarget): Promise<Omit<ProbeResult, "at" | "
 
 class ProbeTimeout extends Error {}
 
-function withTimeout<T>(work: Promise<T>, ms: number, abort: AbortController): Promise<T> {
+function withTimeout<T>(
+  work: Promise<T>,
+  ms: number,
+  abort: AbortController,
+  timers: Pick<Clock, "setTimer">,
+): Promise<T> {
   // The loser of the race must not surface later as an unhandled rejection.
   work.catch(() => undefined);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    cancel = timers.setTimer(ms, () => {
       reject(new ProbeTimeout());
       abort.abort();
-    }, ms);
+    });
   });
-  return Promise.race([work, timeout]).finally(() => timer && clearTimeout(timer));
+  return Promise.race([work, timeout]).finally(() => cancel?.());
 }
 
 function describe(error: unknown): string {

@@ -44,18 +44,17 @@ export class PinTable {
   }
 }
 
-export const pinTable = new PinTable();
-
 /** The pinned backend for this key among the usable ones, if there is one. */
 export function pinnedBackend<B extends Backend>(
   key: AffinityKey,
   pool: string,
   usable: readonly B[],
+  pins: PinTable,
   now: number,
 ): B | undefined {
   if (!key.value) return undefined;
   if (key.affinity.type === "cookie") return usable.find((b) => b.id === key.value);
-  const pinned = pinTable.get(pool, key.value, now);
+  const pinned = pins.get(pool, key.value, now);
   if (pinned) {
     const found = usable.find((b) => b.id === pinned);
     if (found) return found;

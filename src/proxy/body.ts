@@ -109,6 +109,17 @@ export function bodyForAttempt(body: RequestBody): BodyInit | null | false {
   return body.stream;
 }
 
+/**
+ * GET and HEAD carry no body (fetch refuses to send one, RFC 9110 gives it no meaning): a client
+ * that sends one gets a 400 before any backend is chosen, rather than an error that would count
+ * against a backend.
+ */
+export function refuseBodyOnGetOrHead(method: string, body: RequestBody): void {
+  if (method !== "GET" && method !== "HEAD") return;
+  if (body.kind === "none" || (body.kind === "buffered" && body.bytes.byteLength === 0)) return;
+  throw new GatewayError("bad_request", `a ${method} request cannot have a body`);
+}
+
 export function canResend(body: RequestBody): boolean {
   return body.kind !== "stream" || !body.used;
 }

@@ -1,18 +1,20 @@
-// A per-attempt deadline: an AbortSignal that fires after `ms`, and whether it did (to tell a
-// timeout from any other abort or network error). Cleared once response headers arrive, so a
-// long streamed body is never cut by it.
+// A per-attempt deadline: an AbortSignal that fires after `ms` of the clock's time, and whether it
+// did (to tell a timeout from any other abort or network error). Cleared once response headers
+// arrive, so a long streamed body is never cut by it.
+import type { Clock } from "../clock";
+
 export interface Deadline {
   readonly signal: AbortSignal;
   expired(): boolean;
   clear(): void;
 }
 
-export function deadline(ms: number): Deadline {
+export function deadline(clock: Pick<Clock, "setTimer">, ms: number): Deadline {
   const controller = new AbortController();
   let expired = false;
-  const timer = setTimeout(() => {
+  const cancel = clock.setTimer(ms, () => {
     expired = true;
     controller.abort();
-  }, ms);
-  return { signal: controller.signal, expired: () => expired, clear: () => clearTimeout(timer) };
+  });
+  return { signal: controller.signal, expired: () => expired, clear: cancel };
 }

@@ -1,19 +1,18 @@
-// The proxy's attempt loop: pick a backend, forward, and on a network error, a timeout or a
+// The proxy's attempt loop: pick a backend, forward, and on a connection error, a timeout or a
 // retryable status try a different backend (then the next pool) within the retry policy and
 // budget. When nothing is usable: a stale cached answer, else panic or 503, else `degraded`.
-//
-// A connection that fails before any answer (workerd marks such errors retryable) moves on to
-// the next backend without spending the pool's `retries`: the request never reached an origin,
-// so this is failover, not a retry. It is still bounded, each backend being tried at most once.
+// What the client is told when every attempt failed is failures.ts's to say.
+import type { Clock } from "../clock";
 import type { Gateway, Pool, Route } from "../config/normalize";
-import { GatewayError } from "../errors";
 import type { ClientInfo } from "../routing/client";
-import type { Outcome, StateStore } from "../state/types";
-import { type AffinityKey, affinityCookie, affinityKey, pinTable } from "./affinity";
+import type { StateStore } from "../state/types";
+import { type AffinityKey, affinityCookie, affinityKey, type PinTable } from "./affinity";
 import { attempt } from "./attempt";
 import { bodyForAttempt, canResend, type RequestBody } from "./body";
-import { retryBudget } from "./budget";
+import type { RetryBudget } from "./budget";
+import { FailureLedger } from "./failures";
 import { downstreamResponse, upstreamHeaders } from "./headers";
+import { outcomeOf } from "./outcome";
 import { selectBackend } from "./select";
 import { upstreamUrl } from "./url";
 import { proxyWebSocket } from "./websocket";
@@ -34,8 +33,10 @@ export interface ProxyInput {
   search: string;
   body: RequestBody;
   state: StateStore;
-  now: () => number;
-  random: () => number;
+  clock: Clock;
+  /** The isolate's retry budgets and affinity pins, shared by every request it serves. */
+  budget: RetryBudget;
+  pins: PinTable;
   waitUntil: (promise: Promise<unknown>) => void;
   /**
    * The cache layer's stale answer, asked when no backend is usable (before panic). Failed answers
@@ -55,23 +56,17 @@ export interface ProxyResult {
   stale?: true;
 }
 
-type Failure =
-  | { kind: "status"; response: Response }
-  | { kind: "timeout"; backend: string }
-  | { kind: "network"; backend: string };
-
 export async function forward(input: ProxyInput): Promise<ProxyResult> {
-  const { request, state, now } = input;
+  const { request, state, clock } = input;
+  const now = () => clock.now();
   const method = request.method.toUpperCase();
   const websocket = request.headers.get("upgrade")?.toLowerCase() === "websocket";
   const tried = new Set<string>();
   const primary = input.pools[0];
   const retriesFor = new Map<string, number>();
+  const failures = new FailureLedger();
   let attempts = 0;
   let panic = false;
-  let last: Failure | undefined;
-  /** Whether any attempt reached an origin (an answer, a timeout, a connection lost mid-way). */
-  let reached = false;
 
   const affinityKeys = new Map<Pool, AffinityKey | undefined>();
   const affinityOf = (pool: Pool) => {
@@ -81,7 +76,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
   };
 
   const budgetPool = primary?.name ?? "";
-  retryBudget.request(budgetPool, now());
+  input.budget.request(budgetPool, now());
   return attemptLoop();
 
   async function attemptLoop(): Promise<ProxyResult> {
@@ -92,11 +87,12 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
         tried,
         state,
         now: now(),
-        random: input.random,
+        random: clock.random,
         request,
         clientIp: input.client.ip,
         path: input.path,
         affinity: affinityOf,
+        pins: input.pins,
         panic,
       });
 
@@ -143,7 +139,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
           signal: input.body.kind === "stream" ? input.body.signal : undefined,
         } as RequestInit,
         pool.timeoutMs,
-        now,
+        clock,
       );
 
       const cut = input.body.kind === "stream" ? input.body.overLimit() : undefined;
@@ -158,19 +154,11 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
 
       const retry = pool.retry;
       const retryableStatus = result.kind === "response" && retry.onStatus.includes(result.response.status);
-      const outcome: Outcome =
-        result.kind === "response"
-          ? {
-              ok: result.response.status < 500,
-              latencyMs: result.latencyMs,
-              status: result.response.status,
-              error: result.response.status >= 500 ? `status ${result.response.status}` : undefined,
-            }
-          : {
-              ok: false,
-              latencyMs: result.latencyMs,
-              error: result.kind === "timeout" ? "timeout" : result.message,
-            };
+      const outcome = outcomeOf(
+        result.kind === "response" ? { kind: "response", status: result.response.status } : result,
+        result.latencyMs,
+        backend.circuitBreaker,
+      );
 
       if (result.kind === "response" && !retryableStatus) {
         if (websocket && result.response.webSocket) {
@@ -179,7 +167,8 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
         }
         state.end(backend, lease, outcome, now());
         const response = downstreamResponse(result.response, input.route.headers.response);
-        if (pool.affinity) rememberPin(pool, backend.id, affinityOf(pool), response, request, now());
+        if (pool.affinity)
+          rememberPin(pool, backend.id, affinityOf(pool), response, request, input.pins, now());
         return {
           response,
           pool: pool.name,
@@ -190,49 +179,37 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
       }
 
       state.end(backend, lease, outcome, now());
-      if (!(result.kind === "network" && result.connect)) reached = true;
-      if (last?.kind === "status") await last.response.body?.cancel();
-      last =
-        result.kind === "response"
-          ? { kind: "status", response: result.response }
-          : { kind: result.kind, backend: backend.id };
+      await failures.record(result);
 
-      // May we try again?
-      if (!canResend(input.body) || websocket) break;
+      // May we try again? Never with a body already streamed, a WebSocket, a request that could
+      // not be sent (it would fail the same way), or a non-idempotent method unless allowed.
+      if (!canResend(input.body) || websocket || result.kind === "unsent") break;
       if (!IDEMPOTENT.has(method) && !retry.retryNonIdempotent) break;
-      const failover = result.kind === "network" && result.connect;
-      if (failover) continue;
+      // A connection refused or lost before any answer moves on without spending `retries`, so a
+      // pool that is down fails over to the next pool at once; every extra attempt, this one
+      // included, is paid from the budget, which bounds the load a failing pool can draw.
+      const failover = result.kind === "lost";
       const left = retriesFor.get(pool.name) ?? retry.retries;
-      if (left <= 0 || !retryBudget.tryRetry(budgetPool, retry.budgetPercent, now())) break;
-      retriesFor.set(pool.name, left - 1);
+      if (!failover && left <= 0) break;
+      if (!input.budget.tryRetry(budgetPool, retry.budgetPercent, now())) break;
+      if (!failover) retriesFor.set(pool.name, left - 1);
     }
 
-    return failureResult(input, primary, last, attempts, reached);
+    return failureResult(input, primary, failures, attempts);
   }
 }
 
 function failureResult(
   input: ProxyInput,
   primary: Pool | undefined,
-  last: Failure | undefined,
+  failures: FailureLedger,
   attempts: number,
-  reached: boolean,
 ): ProxyResult {
-  if (last?.kind === "status") {
-    const upstream = last.response;
+  const upstream = failures.upstreamAnswer;
+  if (upstream) {
     const response = downstreamResponse(upstream, input.route.headers.response);
     return { response, attempts, failed: true };
   }
-  // Every backend refusing connections (the pool is down) is "no healthy backend", as when they
-  // are all known to be down; 502 is for a backend that was reached and then failed.
-  const error =
-    last?.kind === "timeout"
-      ? new GatewayError("upstream_timeout", "the backend did not answer in time")
-      : last?.kind === "network" && reached
-        ? new GatewayError("upstream_error", "the connection to the backend failed")
-        : last?.kind === "network"
-          ? new GatewayError("no_healthy_backend", "no backend of this route could be reached")
-          : new GatewayError("no_healthy_backend", "no backend is available for this route");
   const degraded = primary?.degraded;
   if (degraded) {
     const response = new Response(degraded.body, {
@@ -241,7 +218,7 @@ function failureResult(
     });
     return { response, attempts, failed: true };
   }
-  return { response: error.toResponse(input.requestId), attempts, failed: true };
+  return { response: failures.error().toResponse(input.requestId), attempts, failed: true };
 }
 
 /** After a successful answer from a pool with affinity: move the pin here if it was elsewhere. */
@@ -251,6 +228,7 @@ function rememberPin(
   key: AffinityKey | undefined,
   response: Response,
   request: Request,
+  pins: PinTable,
   now: number,
 ): void {
   const affinity = pool.affinity;
@@ -262,5 +240,5 @@ function rememberPin(
     }
     return;
   }
-  if (key?.value) pinTable.set(pool.name, key.value, backendId, affinity.ttlSeconds, now);
+  if (key?.value) pins.set(pool.name, key.value, backendId, affinity.ttlSeconds, now);
 }

@@ -7,7 +7,7 @@ import type { Backend, Pool } from "../config/normalize";
 import { readCookie } from "../routing/pools";
 import type { StateStore } from "../state/types";
 import { badness, isUsable } from "../state/usable";
-import { type AffinityKey, pinnedBackend } from "./affinity";
+import { type AffinityKey, type PinTable, pinnedBackend } from "./affinity";
 
 const strategies = new WeakMap<Pool, Strategy>();
 
@@ -37,6 +37,8 @@ export interface SelectInput {
   clientIp: string;
   path: string;
   affinity: (pool: Pool) => AffinityKey | undefined;
+  /** The isolate's header and IP affinity pins. */
+  pins: PinTable;
   panic: boolean;
 }
 
@@ -66,6 +68,7 @@ export function selectBackend(input: SelectInput): Selection | undefined {
         key,
         pool.name,
         usable.map((c) => c.backend),
+        input.pins,
         now,
       );
       if (pinned) return { pool, backend: pinned, pinned: true };

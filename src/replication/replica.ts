@@ -11,7 +11,7 @@
 //
 // A refresh takes every stale record this isolate used lately, not only the request's, so a
 // location asks its relay once per interval for all it needs, not once per route.
-import { type Clock, sleep } from "../clock";
+import { type Clock, within } from "../clock";
 import type { LocationStore } from "./location";
 import { isNewer, kindOf, type RecordKey, type RelayLink, type Versioned } from "./record";
 import { ACTIVE_MS, COLD_WAIT_MS, LOCATION_TTL_MS, MEMORY_TTL_MS, RETRY_AFTER_ERROR_MS } from "./timing";
@@ -152,7 +152,7 @@ export class Replica {
 
   /** Waits for a refresh, at most `ms`. */
   private async waitFor(work: Promise<void> | undefined, ms: number): Promise<void> {
-    if (work) await Promise.race([work, sleep(this.clock, ms)]);
+    if (work) await within(this.clock, ms, work);
   }
 
   private async refresh(

@@ -83,12 +83,18 @@ function pickSplit(
   return { pool: byWeight(hashString(`${route.index}:${key}`) / 2 ** 32) };
 }
 
+/** A cookie's value; a malformed one (bad percent-encoding) is treated as absent. */
 export function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -103,6 +103,7 @@ export class IsolateState implements StateStore {
     const e = this.entry(backend.id);
     e.inflight = Math.max(0, e.inflight - 1);
     if (lease.trial) e.halfOpenInflight = Math.max(0, e.halfOpenInflight - 1);
+    if (outcome.sent === false) return;
     e.requests += 1;
     e.pending.requests += 1;
     if (outcome.ok) {

@@ -20,6 +20,11 @@ export interface Outcome {
   status?: number;
   /** A short reason for failures (`timeout`, `connect`, `status 503`); never a credential. */
   error?: string;
+  /**
+   * False when the request never left the gateway (an error raised before sending): it says
+   * nothing about the backend, so it is counted neither as a success nor as a failure.
+   */
+  sent?: boolean;
 }
 
 export interface StateStore {

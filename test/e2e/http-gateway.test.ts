@@ -1,5 +1,6 @@
 // The HTTP gateway through `wrangler dev` with the demo config, as curl would see it: a client in
 // Germany reaches an eu origin, and still gets a 200, from us, while both eu origins are down.
+import { request } from "node:http";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { start, stop } from "../support/farm";
 
@@ -44,5 +45,32 @@ describe("geo steering through wrangler dev", () => {
     });
     expect(status.status).toBe(200);
     expect(JSON.stringify(await status.json())).toContain("eu-1");
+  });
+});
+
+/** A raw HTTP request, as any client can send one (fetch refuses a GET with a body). */
+function raw(method: string, path: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${gateway}${path}`, {
+      method,
+      headers: { "content-length": Buffer.byteLength(body) },
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (chunk) => {
+        text += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("hostile requests over the wire", () => {
+  it("answers a GET that carries a body 400 bad_request", async () => {
+    const res = await raw("GET", "/api/hello", "a body a GET cannot carry");
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: "bad_request" } });
   });
 });

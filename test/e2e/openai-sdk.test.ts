@@ -226,22 +226,23 @@ describe("errors arrive as the SDK's own error classes", () => {
     expect(error.message).toMatch(/messages/);
   });
 
+  // A provider's 401 is aya's key refused, not the client's: the client gets 502 upstream_error.
   const faults = [
-    { status: 400, type: OpenAI.BadRequestError, kind: "invalid_request_error" },
-    { status: 401, type: OpenAI.AuthenticationError, kind: "authentication_error" },
-    { status: 429, type: OpenAI.RateLimitError, kind: "rate_limit_error" },
-    { status: 500, type: OpenAI.InternalServerError, kind: "server_error" },
-    { status: 503, type: OpenAI.InternalServerError, kind: "server_error" },
+    { status: 400, answered: 400, type: OpenAI.BadRequestError, kind: "invalid_request_error" },
+    { status: 401, answered: 502, type: OpenAI.InternalServerError, kind: "server_error" },
+    { status: 429, answered: 429, type: OpenAI.RateLimitError, kind: "rate_limit_error" },
+    { status: 500, answered: 500, type: OpenAI.InternalServerError, kind: "server_error" },
+    { status: 503, answered: 503, type: OpenAI.InternalServerError, kind: "server_error" },
   ];
   for (const { provider } of pinned) {
-    for (const { status, type, kind } of faults) {
-      it(`${provider} answering ${status}, with no fallback left, is a ${type.name}`, async () => {
+    for (const { status, answered, type, kind } of faults) {
+      it(`${provider} answering ${status}, with no fallback left, is a ${type.name} (${answered})`, async () => {
         await providerMode(`faulty-${provider}`, `status:${status}`);
         const error = await failure(
           client.chat.completions.create({ model: `faulty-${provider}`, messages: [user("hi")] }),
         );
         expect(error).toBeInstanceOf(type);
-        expect(error.status).toBe(status);
+        expect(error.status).toBe(answered);
         expect(error.type).toBe(kind);
         expect(error.message).toBeTruthy();
         expect(error.message).not.toContain("sk-e2e-secret"); // no provider key in what the client sees

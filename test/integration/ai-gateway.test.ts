@@ -2,6 +2,7 @@
 // servers on 127.0.0.1: answers, streams, tools, embeddings, fallback and its limits.
 import { beforeAll, describe, expect, it } from "vitest";
 import { isolateState } from "../../src/state/isolate";
+import { clockedFetch } from "../support/clocked-fetch";
 import { gatewayFor } from "../support/gateway";
 import { fakeProvider, lastRequest, providerMode, startProvider, stopProvider } from "../support/providers";
 
@@ -475,11 +476,20 @@ describe("fallback", () => {
   it("moves on when the first provider times out", async () => {
     const c = await config("fb4-");
     (c.providers["fb4-oa"] as Record<string, unknown>).timeoutMs = 200;
-    const g = gatewayFor(c, secrets);
-    await providerMode("fb4-oa", "delay:2000");
-    const res = await ask(g);
+    const g = clockedFetch(c, secrets);
+    await providerMode("fb4-oa", "delay:5000");
+    const pending = g.fetch("/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "chat", messages: [user("fall")] }),
+    });
+    // The first provider's deadline is set once its request is on the way; then 200 ms pass.
+    await g.clock.timerSet(200);
+    g.advance(200);
+    const res = await pending;
     expect(res.status).toBe(200);
     expect(res.headers.get("x-aya-provider")).toBe("fb4-an");
+    await providerMode("fb4-oa", "ok");
   });
 
   it("does not fall back on a 400: the client gets the provider's error", async () => {

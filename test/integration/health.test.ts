@@ -8,9 +8,12 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { healthCheckSchema } from "../../src/config/schema";
+import { probe } from "../../src/health/probe";
 import worker from "../../src/index";
 import { info, origin, setMode, stop } from "../support/farm";
 import { gatewayFor, json } from "../support/gateway";
+import { ManualClock } from "../support/manual-clock";
 
 const admin = { authorization: "Bearer test-admin-token" };
 
@@ -97,6 +100,25 @@ describe("cron probes", () => {
       expect((await json(res)).backend).toBe("hc-good");
     }
     expect((await info("hc-500")).hits).toBe(before);
+  });
+});
+
+describe("probe timeouts", () => {
+  it("fail a probe once timeoutMs of the caller's clock have passed, not before", async () => {
+    const slow = await origin("hc-clock-slow");
+    await setMode("hc-clock-slow", "delay:5000");
+    const clock = new ManualClock();
+    const healthCheck = healthCheckSchema.parse({ path: "/healthz", timeoutMs: 300 });
+    let settled = false;
+    const result = probe({ url: slow.url, healthCheck }, () => clock.now(), clock).finally(() => {
+      settled = true;
+    });
+    await clock.timerSet();
+    clock.advance(299);
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    clock.advance(1);
+    expect(await result).toMatchObject({ ok: false, latencyMs: 300, error: "timeout after 300 ms" });
   });
 });
 

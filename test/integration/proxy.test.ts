@@ -1,10 +1,10 @@
 // Proxying through the real Worker to real origins on 127.0.0.1: failover, retries, timeouts,
 // the idempotency rule, header hygiene, rewrites, size limits and static targets.
 import { describe, expect, it } from "vitest";
-import { MIN_RETRIES_PER_SECOND, WINDOW_SECONDS } from "../../src/proxy/budget";
+import { RESERVE_BURST, RESERVE_PER_SECOND } from "../../src/proxy/budget";
 import { clockedGateway } from "../support/clocked";
-import { origin, setMode, stop } from "../support/farm";
-import { gatewayFor, json } from "../support/gateway";
+import { info, origin, reset, setMode, stop } from "../support/farm";
+import { gatewayFor, getWithBody, json } from "../support/gateway";
 
 async function pool(prefix: string, n: number, extra: Record<string, unknown> = {}) {
   const backends = [];
@@ -50,39 +50,103 @@ describe("failover and retries", () => {
     expect((await json(res)).backend).toMatch(/^all503-/);
   });
 
-  it("stops retrying once the retry budget is spent, and retries again when the window moves on", async () => {
+  async function failingPool(prefix: string, budgetPercent: number) {
     const gw = clockedGateway({
       debugHeaders: true,
       pools: {
-        "budget-pool": {
-          ...(await pool("budget", 2)),
+        [`${prefix}-pool`]: {
+          ...(await pool(prefix, 2)),
           circuitBreaker: { enabled: false },
           healthCheck: { enabled: false },
-          retry: { retries: 1, budgetPercent: 0 },
+          retry: { retries: 1, budgetPercent },
         },
       },
-      routes: [{ path: "/*", pool: "budget-pool" }],
+      routes: [{ path: "/*", pool: `${prefix}-pool` }],
     });
-    await setMode("budget-1", "status:503");
-    await setMode("budget-2", "status:503");
-    // budgetPercent 0 leaves only the reserve: MIN_RETRIES_PER_SECOND × WINDOW_SECONDS retries.
-    for (let i = 0; i < MIN_RETRIES_PER_SECOND * WINDOW_SECONDS; i++)
-      expect((await gw.call("/x")).attempts).toBe("2");
-    expect((await gw.call("/x")).attempts).toBe("1");
-    gw.advance(WINDOW_SECONDS * 1000);
-    expect((await gw.call("/x")).attempts).toBe("2");
+    await setMode(`${prefix}-1`, "status:503");
+    await setMode(`${prefix}-2`, "status:503");
+    /** Upstream attempts made for `n` client requests, `gapMs` of the clock apart. */
+    const attempts = async (n: number, gapMs = 0) => {
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        total += Number((await gw.call("/x")).attempts);
+        gw.advance(gapMs);
+      }
+      return total;
+    };
+    return { gw, attempts };
+  }
+
+  it("spends the retry reserve at a steady pace, never as a burst", async () => {
+    // budgetPercent 0 leaves only the reserve.
+    const { gw, attempts } = await failingPool("pace", 0);
+    expect(await attempts(50)).toBe(50 + RESERVE_BURST);
+    gw.advance(1000);
+    expect(await attempts(50)).toBe(50 + RESERVE_PER_SECOND);
+    gw.advance(500);
+    expect(await attempts(50)).toBe(50 + RESERVE_PER_SECOND / 2);
+  });
+
+  it("keeps upstream attempts within (1 + budgetPercent) × requests plus the paced reserve when every backend fails", async () => {
+    const { attempts } = await failingPool("storm", 20);
+    // 200 requests over 2 s of the clock, every one wanting its retry.
+    const seconds = 2;
+    const made = await attempts(200, (seconds * 1000) / 200);
+    expect(made).toBeLessThanOrEqual(1.2 * 200 + RESERVE_BURST + RESERVE_PER_SECOND * seconds);
+    expect(made).toBeGreaterThan(1.2 * 200);
+  });
+
+  it("pays every failover after a lost connection from the budget: backends that reset connections get at most (1 + budgetPercent) × the requests plus the reserve", async () => {
+    const p = await pool("resets", 3, {
+      circuitBreaker: { enabled: false },
+      healthCheck: { enabled: false },
+      retry: { retries: 1, budgetPercent: 20 },
+    });
+    const gw = clockedGateway({ debugHeaders: true, pools: { p }, routes: [{ path: "/*", pool: "p" }] });
+    for (const b of p.backends) {
+      await setMode(b.id, "reset");
+      await reset(b.id);
+    }
+    const requests = 50;
+    for (let i = 0; i < requests; i++) {
+      const res = await gw.call("/x");
+      expect(res.status).toBe(503);
+      expect(JSON.parse(res.body).error.code).toBe("no_healthy_backend");
+    }
+    let hits = 0;
+    for (const b of p.backends) hits += (await info(b.id)).hits;
+    // Each backend read every request it was sent before resetting: these are real upstream loads.
+    expect(hits).toBeLessThanOrEqual(1.2 * requests + RESERVE_BURST);
+    expect(hits).toBeGreaterThanOrEqual(requests);
+  });
+
+  it("still fails over to every backend, then the next pool, when the budget allows", async () => {
+    const a = await pool("lostA", 2, { fallback: ["b"], retry: { retries: 0 } });
+    const b = await pool("lostB", 1);
+    const gw = clockedGateway({ debugHeaders: true, pools: { a, b }, routes: [{ path: "/*", pool: "a" }] });
+    await setMode("lostA-1", "reset");
+    await stop("lostA-2");
+    const res = await gw.call("/x");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-aya-pool")).toBe("b");
+    expect(res.attempts).toBe("3");
+    await setMode("lostA-1", "ok");
   });
 
   it("answers 504 upstream_timeout when the backend is too slow", async () => {
-    const call = gatewayFor({
+    const gw = clockedGateway({
       pools: { p: { ...(await pool("slow", 1)), timeoutMs: 150, retry: { retries: 0 } } },
       routes: [{ path: "/*", pool: "p" }],
     });
-    const res = await call("/x?delay=2000");
+    const pending = gw.call("/x?delay=5000");
+    // The attempt's deadline is set once the request is on its way; then 150 ms pass.
+    await gw.clock.timerSet(150);
+    gw.advance(150);
+    const res = await pending;
     expect(res.status).toBe(504);
-    const body = await json(res);
+    const body = JSON.parse(res.body);
     expect(body.error).toMatchObject({ code: "upstream_timeout" });
-    expect(res.headers.get("x-request-id")).toBe((body.error as { requestId: string }).requestId);
+    expect(res.headers.get("x-request-id")).toBe(body.error.requestId);
   });
 
   it("does not retry a POST by default", async () => {
@@ -129,6 +193,32 @@ describe("failover and retries", () => {
     const res = await call("/x");
     expect(res.status).toBe(200);
     expect(res.headers.get("x-aya-pool")).toBe("b");
+  });
+
+  it("answers 502 upstream_error when a backend was reached and answered something that is not HTTP", async () => {
+    const call = gatewayFor({
+      pools: { p: { ...(await pool("garbage", 1)), healthCheck: { enabled: false } } },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    await setMode("garbage-1", "garbage");
+    const res = await call("/x");
+    expect(res.status).toBe(502);
+    expect((await json(res)).error).toMatchObject({ code: "upstream_error" });
+  });
+
+  it("passes on a backend's own answer rather than a later attempt's connection error", async () => {
+    const call = gatewayFor({
+      debugHeaders: true,
+      pools: { p: { ...(await pool("mixed", 2)), strategy: "round-robin", healthCheck: { enabled: false } } },
+      routes: [{ path: "/*", pool: "p" }],
+    });
+    await setMode("mixed-1", "status:503");
+    await stop("mixed-2");
+    for (let i = 0; i < 2; i++) {
+      const res = await call("/x");
+      expect(res.status).toBe(503);
+      expect((await json(res)).backend).toBe("mixed-1");
+    }
   });
 
   it("answers 503 no_healthy_backend when every backend refuses connections", async () => {
@@ -323,5 +413,50 @@ describe("limits, static targets and errors", () => {
     const error = (await json(res)).error as { code: string; message: string; problems: string[] };
     expect(error.code).toBe("invalid_config");
     expect(error.problems).toContain("pools.eu.backends[1].url: invalid URL");
+  });
+});
+
+describe("what opens a circuit", () => {
+  /** One backend, never served in panic, so an open circuit shows as 503 no_healthy_backend. */
+  async function single(prefix: string, circuitBreaker: Record<string, unknown> = {}) {
+    const p = await pool(prefix, 1, {
+      panic: "fail",
+      healthCheck: { enabled: false },
+      retry: { retries: 0 },
+      circuitBreaker: { consecutiveFailures: 5, ...circuitBreaker },
+    });
+    return gatewayFor({ debugHeaders: true, pools: { p }, routes: [{ path: "/*", pool: "p" }] });
+  }
+
+  it("an application's own 500s do not eject a healthy backend", async () => {
+    const call = await single("app500");
+    for (let i = 0; i < 8; i++) expect((await call("/x?status=500")).status).toBe(500);
+    expect((await call("/x")).status).toBe(200);
+  });
+
+  it("a GET with a body is a 400 bad_request before any backend, and never counts against one", async () => {
+    const call = await single("getbody");
+    const before = (await info("getbody-1")).hits;
+    for (let i = 0; i < 6; i++) {
+      const res = await call(getWithBody("/x", "a body a GET cannot carry"));
+      expect(res.status).toBe(400);
+      expect((await json(res)).error).toMatchObject({ code: "bad_request" });
+    }
+    expect((await info("getbody-1")).hits).toBe(before);
+    expect((await call("/x")).status).toBe(200);
+  });
+
+  it("502, 503 and 504 answers count, and consecutiveFailures of them open the circuit", async () => {
+    const call = await single("gw503");
+    for (let i = 0; i < 5; i++) expect((await call("/x?status=503")).status).toBe(503);
+    const res = await call("/x");
+    expect(res.status).toBe(503);
+    expect((await json(res)).error).toMatchObject({ code: "no_healthy_backend" });
+  });
+
+  it("counts the statuses circuitBreaker.failureStatuses names instead", async () => {
+    const call = await single("own500", { failureStatuses: [500] });
+    for (let i = 0; i < 5; i++) expect((await call("/x?status=500")).status).toBe(500);
+    expect((await call("/x")).status).toBe(503);
   });
 });

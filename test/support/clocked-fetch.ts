@@ -5,7 +5,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { clockedApp } from "./clocked";
 
 export function clockedFetch(config: unknown, extraEnv: Record<string, unknown> = {}) {
-  const { app, testEnv, advance } = clockedApp(config, undefined, extraEnv);
+  const { app, clock, testEnv, advance } = clockedApp(config, undefined, extraEnv);
   const pending: ExecutionContext[] = [];
 
   async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -21,6 +21,7 @@ export function clockedFetch(config: unknown, extraEnv: Record<string, unknown> 
 
   return {
     fetch,
+    clock,
     advance,
     /** Waits for every request's background work so far. */
     async settle() {

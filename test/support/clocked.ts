@@ -1,11 +1,13 @@
 // The real app with a clock the test moves: for behaviour that depends on time (snapshot
-// refresh, cache freshness) without sleeping.
+// refresh, cache freshness, deadlines, stream idle timeouts) without sleeping. The clock is a
+// ManualClock: its timers fire only when the test advances it, and its randomness is seeded. The
+// app gets its own retry budget and affinity pins, so tests do not share them.
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { createApp, replicatedDeps } from "../../src/app";
-import { type Clock, systemClock } from "../../src/clock";
 import { isolateState } from "../../src/state/isolate";
 import { Replication } from "../../src/state/sync";
 import { clockedRelays } from "./clocked-relays";
+import { ManualClock } from "./manual-clock";
 
 export interface ClockedResponse {
   status: number;
@@ -17,9 +19,13 @@ export interface ClockedResponse {
 }
 
 /** The real app with a clock the test moves, and the env it runs with. */
-export function clockedApp(config: unknown, relays?: unknown, extraEnv: Record<string, unknown> = {}) {
-  let t = Date.now();
-  const clock: Clock = { ...systemClock, now: () => t, random: Math.random };
+export function clockedApp(
+  config: unknown,
+  relays?: unknown,
+  extraEnv: Record<string, unknown> = {},
+  seed = 1,
+) {
+  const clock = new ManualClock(Date.now(), seed);
   relays ??= clockedRelays(clock);
   const sync = new Replication(clock, isolateState);
   const app = createApp(replicatedDeps(clock, isolateState, sync));
@@ -28,9 +34,8 @@ export function clockedApp(config: unknown, relays?: unknown, extraEnv: Record<s
     sync,
     clock,
     testEnv: { ...env, ...extraEnv, RELAY: relays, GATEWAY: config },
-    advance: (ms: number) => {
-      t += ms;
-    },
+    /** Moves the clock, firing the timers that fall due. */
+    advance: (ms: number) => clock.advance(ms),
   };
 }
 

@@ -5,6 +5,8 @@ import { type Clock, seededRandom } from "../../src/clock";
 
 interface Timer {
   at: number;
+  /** How long it was set for. */
+  delay: number;
   seq: number;
   fn: () => void;
 }
@@ -13,6 +15,7 @@ export class ManualClock implements Clock {
   private t: number;
   private seq = 0;
   private timers: Timer[] = [];
+  private waiters: { minDelay: number; wake: () => void }[] = [];
   readonly random: () => number;
 
   constructor(start = Date.UTC(2026, 0, 1), seed = 1) {
@@ -25,8 +28,14 @@ export class ManualClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): () => void {
-    const timer: Timer = { at: this.t + Math.max(0, ms), seq: this.seq++, fn };
+    const delay = Math.max(0, ms);
+    const timer: Timer = { at: this.t + delay, delay, seq: this.seq++, fn };
     this.timers.push(timer);
+    this.waiters = this.waiters.filter((w) => {
+      if (delay < w.minDelay) return true;
+      w.wake();
+      return false;
+    });
     return () => {
       this.timers = this.timers.filter((x) => x !== timer);
     };
@@ -43,6 +52,16 @@ export class ManualClock implements Clock {
       next.fn();
     }
     this.t = end;
+  }
+
+  /**
+   * Resolves once a timer of at least `minDelay` ms is set (at once when one is pending): for a
+   * test that must advance the clock only after the code under test has started waiting (a 150 ms
+   * deadline, not a cold isolate's 50 ms wait for its records), without sleeping.
+   */
+  timerSet(minDelay = 0): Promise<void> {
+    if (this.timers.some((t) => t.delay >= minDelay)) return Promise.resolve();
+    return new Promise((wake) => this.waiters.push({ minDelay, wake }));
   }
 
   /** Timers not fired yet. */
