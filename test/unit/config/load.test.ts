@@ -30,3 +30,17 @@ describe("loadGateway", () => {
     expect(error).toHaveBeenCalledTimes(1);
   });
 });
+
+describe("local-testing switches", () => {
+  it("warns once per isolate while dev.trustGeoHeaders or debugHeaders is on", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const routes = [{ path: "/hello", respond: { body: "hi" } }];
+    loadGateway({ debugHeaders: true, dev: { trustGeoHeaders: true }, routes });
+    loadGateway({ debugHeaders: true, dev: { trustGeoHeaders: true }, routes });
+    loadGateway({ debugHeaders: true, routes });
+    expect(warn).toHaveBeenCalledTimes(1);
+    const text = logged(warn);
+    expect(text).toContain("dev.trustGeoHeaders");
+    expect(text).toContain("debugHeaders");
+  });
+});
