@@ -483,15 +483,18 @@ export class ProviderFarm {
   }
 }
 
-/** `npm start`: the demo's providers on fixed ports, control API on :9400. */
-export async function startDemoProviders(): Promise<() => Promise<void>> {
+/** `npm start`: the demo's fake providers and their control API, on the ports it was given. */
+export async function startDemoProviders(
+  providers: readonly { id: string; kind: ProviderKind; port: number }[],
+  controlPort: number,
+): Promise<ProviderFarm> {
   const farm = new ProviderFarm();
-  await farm.add("fake-openai", "openai", 9401);
-  await farm.add("fake-anthropic", "anthropic", 9402);
-  await farm.add("fake-gemini", "gemini", 9403);
-  await farm.listen(9400);
-  console.log(
-    "demo AI providers: openai@127.0.0.1:9401  anthropic@127.0.0.1:9402  gemini@127.0.0.1:9403 (control :9400)",
-  );
-  return () => farm.close();
+  try {
+    for (const p of providers) await farm.add(p.id, p.kind, p.port);
+    await farm.listen(controlPort);
+  } catch (error) {
+    await farm.close();
+    throw error;
+  }
+  return farm;
 }
