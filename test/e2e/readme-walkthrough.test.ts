@@ -1,0 +1,136 @@
+// The README's walkthrough, run line by line against `npm start` as a reader runs it (on a port
+// range of its own: AYA_PORT shifts the demo, and the lines' ports shift with it). Each line's
+// comment says what the answer shows (scripts/lib/walkthrough.ts); this holds the README to it.
+// A check on a GET is retried for a few seconds (a cache store or a health change lands in the
+// background, as it does for a reader between two lines); after `sleep N`, for N seconds more.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Check, type Step, walkthrough } from "../../scripts/lib/walkthrough.ts";
+import {
+  freeDemoPort,
+  isFree,
+  npmStart,
+  ROOT,
+  type Run,
+  STACK,
+  stop,
+  stopAll,
+  waitForOutput,
+} from "./support/npm-start";
+import { type Answer, actions, curl, type Jars } from "./support/shell";
+
+const README = readFileSync(join(ROOT, "README.md"), "utf8");
+const blocks = walkthrough(README);
+const READY_MS = 120_000;
+const RETRY_MS = 5_000;
+
+let demo: Run;
+let port = 0;
+const shiftBy = () => port - 8787;
+const jars: Jars = new Map();
+let patience = 0;
+
+/** The README's line with the demo's default ports moved to this run's (the same rule as npm start). */
+function shifted(command: string): string {
+  const defaults = new Set([8787, 9100, 9101, 9102, 9201, 9202, 9301, 9302, 9400, 9401, 9402, 9403]);
+  return command.replace(/\b(localhost|127\.0\.0\.1):(\d+)\b/g, (all, host: string, p: string) =>
+    defaults.has(Number(p)) ? `${host}:${Number(p) + shiftBy()}` : all,
+  );
+}
+
+function failures(answer: Answer, checks: Check[]): string[] {
+  return checks.flatMap((check) => {
+    if (check.kind === "status")
+      return answer.status === check.status ? [] : [`status ${answer.status}, not ${check.status}`];
+    if (check.kind === "header") {
+      const value = answer.headers.get(check.name);
+      return value === check.value ? [] : [`${check.name}: ${value ?? "(absent)"}, not ${check.value}`];
+    }
+    return answer.body.includes(check.contains) ? [] : [`the body has no "${check.contains}"`];
+  });
+}
+
+async function runStep(step: Step): Promise<void> {
+  const retryFor = patience || RETRY_MS;
+  patience = 0;
+  const deadline = Date.now() + retryFor;
+  for (;;) {
+    let last: Answer | undefined;
+    for (const action of actions(shifted(step.command))) {
+      if (action.kind === "sleep") patience = action.seconds * 1000 + RETRY_MS;
+      else last = await curl(action.args, jars);
+    }
+    if (step.checks.length === 0) return;
+    if (!last) throw new Error(`README.md:${step.line}: checks on a line that runs no curl`);
+    const failed = failures(last, step.checks);
+    const retriable = last.method === "GET" || last.method === "HEAD";
+    if (failed.length === 0) return;
+    if (!retriable || Date.now() > deadline) {
+      const headers: string[] = [];
+      last.headers.forEach((value, name) => {
+        headers.push(`${name}: ${value}`);
+      });
+      expect.fail(
+        `README.md:${step.line}: ${step.command}\n${failed.join("; ")}\n  ${headers.join("\n  ")}\n  ${last.body.slice(0, 500)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+beforeAll(async () => {
+  port = await freeDemoPort();
+  // The example's secrets (ADMIN_TOKEN=dev-admin-token …), whatever a developer's own .dev.vars says.
+  const secrets = join(mkdtempSync(join(tmpdir(), "aya-walkthrough-")), "secrets.env");
+  writeFileSync(secrets, readFileSync(join(ROOT, ".dev.vars.example")));
+  demo = npmStart({ env: { AYA_PORT: String(port) }, args: ["--env-file", secrets] });
+  await waitForOutput(demo, /aya demo is up/, READY_MS);
+}, READY_MS + 5_000);
+
+afterAll(stopAll, 30_000);
+
+describe("npm start", () => {
+  it("prints where everything is, on the ports AYA_PORT chose, without a stack trace or a warning about types", () => {
+    const output = demo.output();
+    expect(output).toContain(`Ready on http://127.0.0.1:${port}`);
+    expect(output).toContain(`eu-1@127.0.0.1:${9101 + shiftBy()}`);
+    expect(output).toContain(`(control :${9100 + shiftBy()})`);
+    expect(output).toContain(`fake-openai@127.0.0.1:${9401 + shiftBy()}`);
+    expect(output).toContain(`localhost:${port}/api/hello`);
+    expect(output).not.toMatch(STACK);
+    expect(output).not.toMatch(/types might be out of date/);
+  });
+});
+
+describe("the README's walkthrough", () => {
+  it("has blocks to run", () => {
+    expect(blocks.length).toBeGreaterThan(0);
+  });
+  for (const block of blocks) {
+    for (const step of block.steps) {
+      it(`README.md:${step.line} ${step.command.slice(0, 90)}`, () => runStep(step), 60_000);
+    }
+  }
+});
+
+describe("a second npm start on the same ports", () => {
+  it("says in one line which port is taken and how to choose others, and leaves the first running", async () => {
+    const second = npmStart({ env: { AYA_PORT: String(port) } });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).not.toMatch(STACK);
+    expect(second.output().trim().split("\n")).toHaveLength(1);
+    expect(second.output()).toContain(`port ${port}`);
+    expect(second.output()).toMatch(/AYA_PORT=\d+ npm start/);
+    expect((await fetch(`http://127.0.0.1:${port}/__aya/healthz`)).status).toBe(200);
+  }, 30_000);
+});
+
+describe("Ctrl-C", () => {
+  it("stops everything npm start started", async () => {
+    expect(await stop(demo)).toBe(0);
+    for (const p of [port, 9100 + shiftBy(), 9101 + shiftBy(), 9400 + shiftBy(), 9401 + shiftBy()])
+      expect(await isFree(p)).toBe(true);
+  }, 30_000);
+});
