@@ -1,6 +1,7 @@
 // The README's walkthrough, run line by line against `npm start` as a reader runs it (on a port
-// range of its own: AYA_PORT shifts the demo, and the lines' ports shift with it). Each line's
-// comment says what the answer shows (scripts/lib/walkthrough.ts); this holds the README to it.
+// range of its own: AYA_PORT shifts the demo, and the lines' ports shift with it, by npm start's
+// own rule). Each line's comment says what the answer shows (scripts/lib/walkthrough.ts); this
+// holds the README to it.
 // A check on a GET is retried for a few seconds (a cache store or a health change lands in the
 // background, as it does for a reader between two lines); after `sleep N`, for N seconds more.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { type Check, type Step, walkthrough } from "../../scripts/lib/walkthroug
 import {
   freeDemoPort,
   isFree,
+  layoutFor,
   npmStart,
   ROOT,
   type Run,
@@ -28,17 +30,9 @@ const RETRY_MS = 5_000;
 
 let demo: Run;
 let port = 0;
-const shiftBy = () => port - 8787;
+let layout: ReturnType<typeof layoutFor>;
 const jars: Jars = new Map();
 let patience = 0;
-
-/** The README's line with the demo's default ports moved to this run's (the same rule as npm start). */
-function shifted(command: string): string {
-  const defaults = new Set([8787, 9100, 9101, 9102, 9201, 9202, 9301, 9302, 9400, 9401, 9402, 9403]);
-  return command.replace(/\b(localhost|127\.0\.0\.1):(\d+)\b/g, (all, host: string, p: string) =>
-    defaults.has(Number(p)) ? `${host}:${Number(p) + shiftBy()}` : all,
-  );
-}
 
 function failures(answer: Answer, checks: Check[]): string[] {
   return checks.flatMap((check) => {
@@ -58,7 +52,7 @@ async function runStep(step: Step): Promise<void> {
   const deadline = Date.now() + retryFor;
   for (;;) {
     let last: Answer | undefined;
-    for (const action of actions(shifted(step.command))) {
+    for (const action of actions(layout.shiftText(step.command))) {
       if (action.kind === "sleep") patience = action.seconds * 1000 + RETRY_MS;
       else last = await curl(action.args, jars);
     }
@@ -82,6 +76,7 @@ async function runStep(step: Step): Promise<void> {
 
 beforeAll(async () => {
   port = await freeDemoPort();
+  layout = layoutFor(port);
   // The example's secrets (ADMIN_TOKEN=dev-admin-token …), whatever a developer's own .dev.vars says.
   const secrets = join(mkdtempSync(join(tmpdir(), "aya-walkthrough-")), "secrets.env");
   writeFileSync(secrets, readFileSync(join(ROOT, ".dev.vars.example")));
@@ -94,10 +89,11 @@ afterAll(stopAll, 30_000);
 describe("npm start", () => {
   it("prints where everything is, on the ports AYA_PORT chose, without a stack trace or a warning about types", () => {
     const output = demo.output();
+    const shift = port - 8787;
     expect(output).toContain(`Ready on http://127.0.0.1:${port}`);
-    expect(output).toContain(`eu-1@127.0.0.1:${9101 + shiftBy()}`);
-    expect(output).toContain(`(control :${9100 + shiftBy()})`);
-    expect(output).toContain(`fake-openai@127.0.0.1:${9401 + shiftBy()}`);
+    expect(output).toContain(`eu-1@127.0.0.1:${9101 + shift}`);
+    expect(output).toContain(`(control :${9100 + shift})`);
+    expect(output).toContain(`fake-openai@127.0.0.1:${9401 + shift}`);
     expect(output).toContain(`localhost:${port}/api/hello`);
     expect(output).not.toMatch(STACK);
     expect(output).not.toMatch(/types might be out of date/);
@@ -130,7 +126,6 @@ describe("a second npm start on the same ports", () => {
 describe("Ctrl-C", () => {
   it("stops everything npm start started", async () => {
     expect(await stop(demo)).toBe(0);
-    for (const p of [port, 9100 + shiftBy(), 9101 + shiftBy(), 9400 + shiftBy(), 9401 + shiftBy()])
-      expect(await isFree(p)).toBe(true);
+    for (const { port: p } of layout.ports) expect(await isFree(p)).toBe(true);
   }, 30_000);
 });

@@ -5,13 +5,19 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { type DemoLayout, demoLayout } from "../../../scripts/lib/demo.ts";
+import { readWranglerConfig } from "../../../scripts/lib/wrangler-config.ts";
 
 export const ROOT = join(import.meta.dirname, "../../..");
 const TSX = join(ROOT, "node_modules/.bin/tsx");
 const DEV = join(ROOT, "scripts/dev.ts");
 
-/** The demo's default ports (scripts/lib/demo.ts), to shift by the same amount as the gateway. */
-const DEFAULT_PORTS = [8787, 9100, 9101, 9102, 9201, 9202, 9301, 9302, 9400, 9401, 9402, 9403];
+/** The demo's layout for a gateway port, by the same rule as npm start (scripts/lib/demo.ts). */
+export function layoutFor(port: number): DemoLayout {
+  const read = readWranglerConfig(join(ROOT, "wrangler.toml"), "demo");
+  if (!read.ok) throw new Error(read.problem);
+  return demoLayout(read.gateway, port);
+}
 
 export interface Run {
   child: ChildProcess;
@@ -93,8 +99,7 @@ export function isFree(port: number): Promise<boolean> {
 export async function freeDemoPort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 1_000) * 10;
-    const shift = port - 8787;
-    const free = await Promise.all(DEFAULT_PORTS.map((p) => isFree(p + shift)));
+    const free = await Promise.all(layoutFor(port).ports.map((p) => isFree(p.port)));
     if (free.every(Boolean)) return port;
   }
   throw new Error("no free port range for the demo");
