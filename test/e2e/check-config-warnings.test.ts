@@ -1,11 +1,11 @@
 // `npm run check-config` beyond validity: what would bite on deploy or in production is a warning
 // (exit 0), and a wrong --config or --env is one sentence, not wrangler's stack trace.
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { configWarnings } from "../../scripts/lib/config-warnings.ts";
 
 const run = promisify(execFile);
@@ -15,8 +15,14 @@ const cleanEnv = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !/^(ADMIN_TOKEN|[A-Z_]*API_KEY)$/.test(k)),
 );
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function project(toml: string[], devVars?: string): string {
   const dir = mkdtempSync(join(tmpdir(), "aya-warn-"));
+  dirs.push(dir);
   writeFileSync(join(dir, "wrangler.toml"), toml.join("\n"));
   if (devVars !== undefined) writeFileSync(join(dir, ".dev.vars"), devVars);
   return join(dir, "wrangler.toml");

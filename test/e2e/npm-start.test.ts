@@ -2,7 +2,7 @@
 // `npm start`, or anything else on 8787), a port given the wrong way, a demo config with a
 // mistake. Each gets one sentence saying what and how to fix it, never a stack trace, and the
 // demo does not half-start.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -81,7 +81,9 @@ describe("npm start, when it cannot start", () => {
       ].join("\n"),
     );
     const run = npmStart({ cwd: dir, env: { AYA_PORT: String(await freeDemoPort()) } });
-    expect(await run.exited).toBe(1);
+    const code = await run.exited;
+    rmSync(dir, { recursive: true, force: true });
+    expect(code).toBe(1);
     const output = run.output();
     expect(output).not.toMatch(STACK);
     expect(output).toContain("[env.demo]");

@@ -4,13 +4,13 @@
 // holds the README to it.
 // A check on a GET is retried for a few seconds (a cache store or a health change lands in the
 // background, as it does for a reader between two lines); after `sleep N`, for N seconds more.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Check, type Step, walkthrough } from "../../scripts/lib/walkthrough.ts";
 import {
   freeDemoPort,
+  freshClone,
   isFree,
   layoutFor,
   npmStart,
@@ -29,6 +29,7 @@ const READY_MS = 120_000;
 const RETRY_MS = 5_000;
 
 let demo: Run;
+let clone: string | undefined;
 let port = 0;
 let layout: ReturnType<typeof layoutFor>;
 const jars: Jars = new Map();
@@ -77,14 +78,16 @@ async function runStep(step: Step): Promise<void> {
 beforeAll(async () => {
   port = await freeDemoPort();
   layout = layoutFor(port);
-  // The example's secrets (ADMIN_TOKEN=dev-admin-token …), whatever a developer's own .dev.vars says.
-  const secrets = join(mkdtempSync(join(tmpdir(), "aya-walkthrough-")), "secrets.env");
-  writeFileSync(secrets, readFileSync(join(ROOT, ".dev.vars.example")));
-  demo = npmStart({ env: { AYA_PORT: String(port) }, args: ["--env-file", secrets] });
+  // As on a fresh clone: npm start copies .dev.vars.example (ADMIN_TOKEN=dev-admin-token …) itself.
+  clone = freshClone();
+  demo = npmStart({ cwd: clone, env: { AYA_PORT: String(port) } });
   await waitForOutput(demo, /aya demo is up/, READY_MS);
 }, READY_MS + 5_000);
 
-afterAll(stopAll, 30_000);
+afterAll(async () => {
+  await stopAll();
+  if (clone) rmSync(clone, { recursive: true, force: true });
+}, 30_000);
 
 describe("npm start", () => {
   it("prints where everything is, on the ports AYA_PORT chose, without a stack trace or a warning about types", () => {

@@ -3,8 +3,10 @@
 // every demo port shifted by the same amount) is free, below the ephemeral range the other e2e
 // servers draw from, so a running `npm start` on the default ports is never disturbed.
 import { type ChildProcess, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { type DemoLayout, demoLayout } from "../../../scripts/lib/demo.ts";
 import { readWranglerConfig } from "../../../scripts/lib/wrangler-config.ts";
 
@@ -25,6 +27,24 @@ export interface Run {
   output(): string;
   /** Resolves with the exit code once it has exited. */
   exited: Promise<number | null>;
+}
+
+/** What a fresh clone does not have: installed packages, local secrets and state, git itself. */
+const NOT_IN_A_CLONE = new Set([".git", "node_modules", ".dev.vars", ".wrangler", ".bench", "dist"]);
+
+/**
+ * The project as a fresh clone has it (the working tree's files, no .dev.vars, no local state),
+ * in a temporary directory, with this checkout's node_modules linked in: `npm start` there is
+ * what a newcomer's first `npm start` is, whatever a developer keeps in their own .dev.vars.
+ */
+export function freshClone(): string {
+  const dir = mkdtempSync(join(tmpdir(), "aya-clone-"));
+  cpSync(ROOT, dir, {
+    recursive: true,
+    filter: (source) => source === ROOT || !NOT_IN_A_CLONE.has(basename(source)),
+  });
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  return dir;
 }
 
 const started = new Set<Run>();
