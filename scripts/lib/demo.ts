@@ -33,7 +33,7 @@ export interface DemoLayout {
   gateway: unknown;
   /** Every port the demo listens on, with what listens there, gateway first. */
   ports: { port: number; what: string }[];
-  /** A text (a curl line) with the demo's default ports replaced by the shifted ones. */
+  /** A text (a curl line, a comment) with the demo's default ports replaced by the shifted ones. */
   shiftText(text: string): string;
 }
 
@@ -103,9 +103,10 @@ export function demoLayout(demoGateway: unknown, gatewayPort: number): DemoLayou
       { port: PROVIDER_CONTROL_PORT + shift, what: "the fake providers' control API" },
       ...providers.map((p) => ({ port: p.port, what: `fake provider ${p.id}` })),
     ],
+    // Any `:PORT` of the demo's (localhost:8787, 127.0.0.1:9101, "the control API on :9100").
     shiftText: (text) =>
-      text.replace(/\b(localhost|127\.0\.0\.1):(\d+)\b/g, (all, host: string, port: string) =>
-        defaults.has(Number(port)) ? `${host}:${Number(port) + shift}` : all,
+      text.replace(/(?<=:)\d{4,5}\b/g, (port) =>
+        defaults.has(Number(port)) ? String(Number(port) + shift) : port,
       ),
   };
   return layout;
