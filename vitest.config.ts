@@ -19,5 +19,8 @@ export default defineConfig({
     include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
     globalSetup: ["./test/support/global-setup.ts"],
     testTimeout: 20_000,
+    // The Worker warns once per isolate while debugHeaders or dev.trustGeoHeaders is on
+    // (src/config/load.ts); tests turn them on on purpose, so here the warning is not news.
+    onConsoleLog: (log) => (/^aya: (debugHeaders|dev\.trustGeoHeaders) is on/.test(log) ? false : undefined),
   },
 });

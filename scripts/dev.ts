@@ -1,65 +1,139 @@
-// `npm start`: the demo. Starts regional origins (and the fake AI providers, when present) on
-// 127.0.0.1, then `wrangler dev --env demo` on :8787, prints a few curl lines, and on Ctrl-C
-// stops everything it started.
+// `npm start`: the demo. Checks the demo config, then starts regional origins and fake AI
+// providers on 127.0.0.1 and `wrangler dev --env demo` on :8787 (AYA_PORT, or --port, moves the
+// gateway and every demo port by the same amount), prints the README's lines to try, and on
+// Ctrl-C stops everything it started. Whatever stops it from starting (a port taken, a config
+// mistake) is said in plain sentences before anything is started.
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseGateway } from "../src/config/normalize.ts";
+import { DEFAULT_GATEWAY_PORT, type DemoLayout, demoLayout } from "./lib/demo.ts";
 import { OriginFarm } from "./lib/farm.ts";
+import { firstTaken } from "./lib/ports.ts";
+import { startDemoProviders } from "./lib/providers.ts";
+import { walkthrough } from "./lib/walkthrough.ts";
+import { readWranglerConfig } from "./lib/wrangler-config.ts";
 
-const ORIGINS: [id: string, region: string, port: number][] = [
-  ["eu-1", "eu", 9101],
-  ["eu-2", "eu", 9102],
-  ["us-1", "us", 9201],
-  ["us-2", "us", 9202],
-  ["ap-1", "ap", 9301],
-  ["ap-2", "ap", 9302],
-];
-const CONTROL_PORT = 9100;
+const CONFIG = "wrangler.toml";
 
-async function main() {
-  if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
-  const farm = new OriginFarm();
-  for (const [id, region, port] of ORIGINS) await farm.add(id, region, port);
-  await farm.listen(CONTROL_PORT);
-  console.log(`demo origins: ${ORIGINS.map(([id, , port]) => `${id}@127.0.0.1:${port}`).join("  ")}`);
+/** Stops `npm start` with one sentence: a person reads it, not a stack trace. */
+class StartError extends Error {}
 
-  const stops: (() => Promise<void>)[] = [() => farm.close()];
-  // The fake AI providers (OpenAI, Anthropic, Gemini wire formats) for the /v1 demo route.
-  const providers = new URL("./lib/providers.ts", import.meta.url);
-  if (existsSync(providers)) {
-    const mod = (await import(providers.href)) as { startDemoProviders: () => Promise<() => Promise<void>> };
-    stops.push(await mod.startDemoProviders());
+interface Options {
+  port: number;
+  /** Everything else on the command line goes to wrangler dev (e.g. --log-level debug). */
+  wranglerArgs: string[];
+}
+
+function options(argv: string[], env: NodeJS.ProcessEnv): Options {
+  const wranglerArgs: string[] = [];
+  let given = env.AYA_PORT;
+  let from = "AYA_PORT";
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--port" || arg === "-p") {
+      given = argv[++i];
+      from = "--port";
+    } else if (arg.startsWith("--port=")) {
+      given = arg.slice("--port=".length);
+      from = "--port";
+    } else wranglerArgs.push(arg);
   }
+  if (given === undefined || given === "") return { port: DEFAULT_GATEWAY_PORT, wranglerArgs };
+  const port = Number(given);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new StartError(`${from}=${given} is not a port; give a number such as AYA_PORT=8797 npm start`);
+  return { port, wranglerArgs };
+}
 
-  const wrangler: ChildProcess = spawn(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      "--env",
-      "demo",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      "8787",
-      "--test-scheduled",
-      ...process.argv.slice(2),
-    ],
-    {
-      stdio: ["inherit", "pipe", "inherit"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-      detached: true,
-    },
+/** The demo config with its ports shifted, checked with the Worker's own parser. */
+function demoConfig(port: number): DemoLayout {
+  const read = readWranglerConfig(CONFIG, "demo");
+  if (!read.ok) throw new StartError(read.problem);
+  const layout = demoLayout(read.gateway, port);
+  const parsed = parseGateway(layout.gateway);
+  if (!parsed.ok) {
+    const problems = parsed.errors.map((problem) => `  - ${problem}`).join("\n");
+    throw new StartError(`GATEWAY in ${read.where} is invalid, so the demo was not started:\n${problems}`);
+  }
+  for (const port of layout.ports.map((p) => p.port))
+    if (port > 65535)
+      throw new StartError(
+        `AYA_PORT=${layout.gatewayPort} would put demo ports past 65535; choose a lower one`,
+      );
+  return layout;
+}
+
+/** Another gateway port whose whole layout is free: the next free one in steps of 10. */
+async function freeAlternative(layout: DemoLayout): Promise<number | undefined> {
+  for (let step = 10; step <= 500; step += 10) {
+    const ports = layout.ports.map((p) => ({ port: p.port + step }));
+    if (ports.some((p) => p.port > 65535)) return undefined;
+    if (!(await firstTaken(ports))) return layout.gatewayPort + step;
+  }
+  return undefined;
+}
+
+async function checkPorts(layout: DemoLayout): Promise<void> {
+  const taken = await firstTaken(layout.ports);
+  if (!taken) return;
+  const other = await freeAlternative(layout);
+  const how = other ? `AYA_PORT=${other} npm start` : "AYA_PORT=<another port> npm start";
+  throw new StartError(
+    `port ${taken.port} (${taken.what}) is already in use, perhaps by another npm start; choose other ports with ${how} (every demo port moves with it)`,
   );
+}
+
+async function main(): Promise<void> {
+  const opts = options(process.argv.slice(2), process.env);
+  const layout = demoConfig(opts.port);
+  await checkPorts(layout);
+  const ownSecrets = opts.wranglerArgs.some((a) => a === "--env-file" || a.startsWith("--env-file="));
+  if (!ownSecrets && !existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopServers = () => Promise.all(stops.map((stop) => stop()));
+  try {
+    const farm = new OriginFarm();
+    stops.push(() => farm.close());
+    for (const o of layout.origins) await farm.add(o.id, o.region, o.port);
+    await farm.listen(layout.originControlPort);
+    const providers = await startDemoProviders(layout.providers, layout.providerControlPort);
+    stops.push(() => providers.close());
+  } catch (error) {
+    await stopServers();
+    throw error;
+  }
+  console.log(
+    `demo origins: ${layout.origins.map((o) => `${o.id}@127.0.0.1:${o.port}`).join("  ")} (control :${layout.originControlPort})`,
+  );
+  console.log(
+    `demo AI providers: ${layout.providers.map((p) => `${p.id}@127.0.0.1:${p.port}`).join("  ")} (control :${layout.providerControlPort})`,
+  );
+
+  // A fresh state directory per run: the demo starts from nothing (no cached answers, no circuit
+  // left open from last time), and two demos on different ports never share a database.
+  const state = mkdtempSync(join(tmpdir(), "aya-demo-"));
+  stops.push(async () => rmSync(state, { recursive: true, force: true }));
+  const wrangler = startWrangler(layout, state, opts.wranglerArgs);
+  const gateway = `http://127.0.0.1:${layout.gatewayPort}`;
   let announced = false;
   let cron: ReturnType<typeof setInterval> | undefined;
+  // The Worker checks its config on the first request of an isolate and logs what is wrong:
+  // knock once after every (re)load, so an edit that breaks wrangler.toml is reported at once.
+  const knock = () => fetch(`${gateway}/__aya/healthz`).catch(() => undefined);
   wrangler.stdout?.on("data", (chunk: Buffer) => {
     process.stdout.write(chunk);
-    if (!announced && chunk.toString().includes("Ready on")) {
+    const text = chunk.toString();
+    if (text.includes("Local server updated and ready")) void knock();
+    if (!announced && text.includes("Ready on")) {
       announced = true;
-      printTryLines();
+      void knock();
+      printTryLines(layout);
       // wrangler dev does not fire cron triggers by itself; --test-scheduled lets us, once a minute
       // as in production (probe intervals under a minute run on Durable Object alarms).
-      const tick = () => fetch("http://127.0.0.1:8787/__scheduled?cron=*+*+*+*+*").catch(() => undefined);
+      const tick = () => fetch(`${gateway}/__scheduled?cron=*+*+*+*+*`).catch(() => undefined);
       void tick();
       cron = setInterval(tick, 60_000);
     }
@@ -79,13 +153,48 @@ async function main() {
       // Whatever is left of the group (a workerd that outlived wrangler) must not survive us.
       signalGroup(wrangler.pid, "SIGKILL");
     }
-    await Promise.all(stops.map((stop) => stop()));
+    await stopServers();
     process.exit(code);
   };
+  // Importing wrangler (to read wrangler.toml) installs SIGINT / SIGTERM handlers that exit at
+  // once, for Pages builders this process never runs; they would cut the shutdown short and leave
+  // wrangler dev running. Only the listeners process.listeners() shows go: tsx hides its own, which
+  // tells the tsx parent that this process handles the signal itself (else it kills it).
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
   process.on("SIGHUP", () => void shutdown(0));
   wrangler.on("exit", (code) => void shutdown(code ?? 0));
+}
+
+function startWrangler(layout: DemoLayout, state: string, extra: string[]): ChildProcess {
+  const args = [
+    "wrangler",
+    "dev",
+    "--env",
+    "demo",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(layout.gatewayPort),
+  ];
+  args.push("--test-scheduled", "--persist-to", state);
+  // With the ports shifted, wrangler gets the shifted GATEWAY; wrangler.toml's own stays as
+  // written (so an edit to it is then read on the next start, not on wrangler's reload).
+  if (layout.shift !== 0) args.push("--var", `GATEWAY:${JSON.stringify(layout.gateway)}`);
+  return spawn("npx", [...args, ...extra], {
+    stdio: ["inherit", "pipe", "inherit"],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      // Offline, wrangler's fetch of Cloudflare's `cf` object fails with a stack trace on every
+      // start and falls back to its placeholder (Austin, Texas). The demo needs no real location
+      // (the x-aya-geo-* headers stand in for one), so it asks for the placeholder up front.
+      CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
+    },
+    detached: true,
+  });
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -96,37 +205,24 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function printTryLines() {
-  const json = "-H 'content-type: application/json'";
+/** The README's walkthrough blocks marked `printed`, with the ports as this demo has them. */
+function printTryLines(layout: DemoLayout): void {
+  const readme = existsSync("README.md") ? readFileSync("README.md", "utf8") : "";
+  const blocks = walkthrough(readme).filter((b) => b.printed);
   const lines = [
     "",
-    "aya demo is up on http://127.0.0.1:8787 — try:",
-    "  curl -i -H 'x-aya-geo-country: DE' localhost:8787/api/hello      # → an eu backend (see x-aya-backend)",
-    "  curl -i -H 'x-aya-geo-country: JP' localhost:8787/api/hello      # → ap",
-    "  curl -i -H 'x-aya-geo-lat: -33.9' -H 'x-aya-geo-lon: 151.2' localhost:8787/api/hello  # nearest pool: ap",
-    "  curl -X POST localhost:9100/origins/eu-1/stop; curl -X POST localhost:9100/origins/eu-2/stop",
-    "  curl -i -H 'x-aya-geo-country: DE' localhost:8787/api/hello      # eu is down → us, still 200",
-    "  curl -X POST localhost:9100/origins/eu-1/start; curl -X POST localhost:9100/origins/eu-2/start",
-    '  curl -X POST -d \'{"mode":"status:503"}\' localhost:9100/origins/us-1/mode   # fault injection',
-    "  curl -i -c jar -b jar localhost:8787/sticky/x                    # cookie affinity",
-    "  curl -i -H 'x-user: alice' localhost:8787/hash/x                 # consistent hash",
-    "  curl -i localhost:8787/canary/x                                  # 90/10 split",
-    "  curl localhost:8787/__aya/healthz",
-    "  curl -H 'authorization: Bearer dev-admin-token' localhost:8787/__aya/status",
-    "",
-    "AI, the OpenAI-compatible API on /v1 (aliases chat, gpt, claude, gemini, embed, gemini-embed;",
-    "fake providers' control API on :9400):",
-    "  curl localhost:8787/v1/models",
-    `  curl -i localhost:8787/v1/chat/completions ${json} -d '{"model":"claude","messages":[{"role":"user","content":"hello"}]}'`,
-    `  curl -N localhost:8787/v1/chat/completions ${json} -d '{"model":"gemini","stream":true,"messages":[{"role":"user","content":"hello"}]}'`,
-    `  curl localhost:8787/v1/embeddings ${json} -d '{"model":"embed","input":"hello"}'`,
-    "  curl -X POST localhost:9400/providers/fake-openai/stop           # take down chat's first target, then:",
-    `  curl -i localhost:8787/v1/chat/completions ${json} -d '{"model":"chat","messages":[{"role":"user","content":"hello"}]}'   # 200, x-aya-provider: anthropic`,
-    "  curl -X POST localhost:9400/providers/fake-openai/start",
-    '  curl -X POST -d \'{"mode":"status:429:30"}\' localhost:9400/providers/fake-openai/mode   # or status:500, delay:2000, break-stream, ok',
+    `aya demo is up on http://127.0.0.1:${layout.gatewayPort}; try (more in README.md, "Try it"):`,
+    ...blocks.flatMap((b) => ["", ...layout.shiftText(b.text).split("\n")]),
     "",
   ];
   console.log(lines.join("\n"));
 }
 
-void main();
+main().catch((error: unknown) => {
+  const message =
+    error instanceof StartError
+      ? error.message
+      : `the demo could not start: ${(error as Error).message ?? error}`;
+  console.error(`aya: ${message}`);
+  process.exit(1);
+});

@@ -1,11 +1,13 @@
-// `npm run bench [-- --quick] [-- --json]`: aya in workerd against a pass-through Worker, with
-// local origins on 127.0.0.1 and autocannon as the load; then slow and failing backends per
-// strategy, the cache and the AI path. Prints the table, writes it to docs/BENCHMARKS.md, and
-// with --json prints one line of JSON last. Progress goes to stderr. Full mode: every figure is
+// `npm run bench [-- --quick] [-- --json] [-- --write]`: aya in workerd against a pass-through
+// Worker, with local origins on 127.0.0.1 and autocannon as the load; then slow and failing
+// backends per strategy, the cache and the AI path. Prints the table and keeps it in .bench/;
+// a full run with --write replaces docs/BENCHMARKS.md instead (output.ts). With --json prints
+// one line of JSON last. Progress goes to stderr. Full mode: every figure is
 // the median of three runs with its spread, in under 5 minutes on 2 cores; --quick: one short
 // run each, in under 2 minutes (nothing in the test suite depends on either).
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { dirname } from "node:path";
 import { ai } from "./ai.ts";
 import {
   failingBackend,
@@ -23,6 +25,7 @@ import { figures, type Results, toJson } from "./figures.ts";
 import { stopAll, stopOnSignals } from "./lifecycle.ts";
 import { markdown } from "./markdown.ts";
 import { startOrigins } from "./origins.ts";
+import { benchOutput } from "./output.ts";
 import { overhead, profileOverhead } from "./overhead.ts";
 import { buildWorker, versions } from "./runtime.ts";
 
@@ -72,6 +75,11 @@ function machine(): string {
 async function main(): Promise<void> {
   const started = performance.now();
   const plan = planFrom(process.argv.slice(2));
+  const output = benchOutput(process.argv.slice(2));
+  if (!output.ok) {
+    console.error(output.problem);
+    process.exit(1);
+  }
   const asJson = process.argv.includes("--json");
   const progress = (message: string) =>
     console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`);
@@ -86,7 +94,9 @@ async function main(): Promise<void> {
     const text = markdown(f, {
       machine: machine(),
       versions: versions(),
-      command: `npm run bench${plan.quick ? " -- --quick" : ""}`,
+      command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(
+        " ",
+      ),
       date: new Date().toISOString().slice(0, 10),
       runs: plan.runs,
       overheadRuns: plan.overheadRuns,
@@ -95,9 +105,10 @@ async function main(): Promise<void> {
       connections: plan.connections,
       wallSeconds,
     });
-    writeFileSync("docs/BENCHMARKS.md", text);
+    mkdirSync(dirname(output.file), { recursive: true });
+    writeFileSync(output.file, text);
     console.log(text);
-    progress(`done in ${wallSeconds.toFixed(0)} s; written to docs/BENCHMARKS.md`);
+    progress(`done in ${wallSeconds.toFixed(0)} s; written to ${output.file}`);
     if (asJson) console.log(JSON.stringify(toJson(f, { runs: plan.runs, quick: plan.quick, wallSeconds })));
   } finally {
     await stopAll();

@@ -59,7 +59,9 @@ export class Origin {
 
   async start(port = this.port): Promise<number> {
     if (this.server) return this.port;
-    const server = createServer((req, res) => this.handle(req, res));
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch(() => res.destroy());
+    });
     server.keepAliveTimeout = 60_000;
     server.on("connection", (socket) => {
       this.sockets.add(socket);
@@ -189,12 +191,25 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export function parseMode(text: string): OriginMode {
+/** The modes an origin takes, as the control API's 400 lists them. */
+export const ORIGIN_MODES = [
+  "ok",
+  "status:<code> (e.g. status:503)",
+  "delay:<ms>",
+  "health-body:<text>",
+  "reset (read the request, then drop the connection)",
+  "garbage (answer bytes that are not HTTP)",
+] as const;
+
+/** `status:503` → its mode; undefined for anything that is not one (a typo must not mean "ok"). */
+export function parseMode(text: string): OriginMode | undefined {
   const [kind, arg = ""] = text.split(":", 2);
-  if (kind === "status") return { kind: "status", status: Number(arg) || 503 };
-  if (kind === "delay") return { kind: "delay", ms: Number(arg) || 1000 };
-  if (kind === "health-body") return { kind: "health-body", body: arg };
-  if (kind === "reset") return { kind: "reset" };
-  if (kind === "garbage") return { kind: "garbage" };
-  return { kind: "ok" };
+  const number = /^\d+$/.test(arg) ? Number(arg) : Number.NaN;
+  if (text === "ok") return { kind: "ok" };
+  if (kind === "status" && number >= 100 && number <= 599) return { kind: "status", status: number };
+  if (kind === "delay" && number >= 0) return { kind: "delay", ms: number };
+  if (kind === "health-body" && text.includes(":")) return { kind: "health-body", body: arg };
+  if (text === "reset") return { kind: "reset" };
+  if (text === "garbage") return { kind: "garbage" };
+  return undefined;
 }

@@ -7,11 +7,32 @@
 // Modes: ok | status:500 | status:429:<retry-after s> | delay:<ms> | break-stream | stall-stream
 // (the first events, then silence with the connection open) | echo-key:<status> (an error that
 // quotes the key it was sent, whole, masked and as its code) | echo-key-stream (a stream whose
-// error event quotes the key) | redirect:<url> (307 to that URL)
+// error event quotes the key) | redirect:<url> (307 to that URL); a body that is not JSON, or a
+// mode that does not exist, answers 400 saying what would work.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { notJson, readJsonBody, replyJson, unknownMode } from "./control.ts";
 
 export type ProviderKind = "openai" | "anthropic" | "gemini";
+
+/** The modes a fake provider takes, as the control API's 400 lists them. */
+export const PROVIDER_MODES = [
+  "ok",
+  "status:<code> (e.g. status:500)",
+  "status:429:<retry-after seconds>",
+  "delay:<ms>",
+  "break-stream",
+  "stall-stream",
+  "echo-key:<status>",
+  "echo-key-stream",
+  "redirect:<url>",
+] as const;
+
+export function isProviderMode(mode: string): boolean {
+  return /^(ok|break-stream|stall-stream|echo-key-stream|echo-key:[1-5]\d\d|redirect:https?:\/\/\S+|delay:\d+|status:[1-5]\d\d(:\d+)?)$/.test(
+    mode,
+  );
+}
 
 interface Seen {
   method: string;
@@ -64,7 +85,9 @@ export class FakeProvider {
 
   async start(port = this.port): Promise<number> {
     if (this.server) return this.port;
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch(() => res.destroy());
+    });
     server.on("connection", (s) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
@@ -87,9 +110,10 @@ export class FakeProvider {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = "";
-    for await (const chunk of req) raw += chunk;
-    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    const read = await readJsonBody(req);
+    // A real provider answers a body that is not JSON with its own 400; so does the fake.
+    if (!read.ok) return this.error(res, 400);
+    const body = read.body;
     this.last = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
     const [mode, arg, arg2] = this.mode.split(":");
     if (mode === "delay") await new Promise((r) => setTimeout(r, Number(arg)));
@@ -462,31 +486,42 @@ export class ProviderFarm {
   }
 
   async listen(port = 0): Promise<number> {
-    const server = createServer(async (req, res) => {
-      let raw = "";
-      for await (const chunk of req) raw += chunk;
-      const body = raw ? (JSON.parse(raw) as Record<string, string>) : {};
-      const parts = (req.url ?? "/").split("/").filter(Boolean);
-      const reply = (status: number, value: unknown) => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(value ?? null));
-      };
-      if (parts[0] !== "providers") return reply(404, { error: "unknown" });
-      if (parts.length === 1 && req.method === "POST") {
-        const p = await this.add(body.id as string, (body.kind as ProviderKind) ?? "openai");
-        return reply(200, { id: p.id, kind: p.kind, port: p.port });
-      }
-      const p = this.providers.get(parts[1] ?? "");
-      if (!p) return reply(404, { error: "no such provider" });
-      if (parts[2] === "mode") p.mode = body.mode ?? "ok";
-      else if (parts[2] === "stop") await p.stop();
-      else if (parts[2] === "start") await p.start();
-      else if (parts[2] === "last") return reply(200, p.last ?? null);
-      return reply(200, { id: p.id, kind: p.kind, port: p.port, mode: p.mode });
+    const server = createServer((req, res) => {
+      this.control_(req, res).catch((error: unknown) => replyJson(res, 500, { error: String(error) }));
     });
-    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
     this.control = server;
     return (server.address() as AddressInfo).port;
+  }
+
+  private async control_(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const reply = (status: number, value: unknown) => replyJson(res, status, value);
+    const read = await readJsonBody(req);
+    if (!read.ok) return reply(400, { error: notJson(read.text, '{"mode":"status:500"}') });
+    const body = read.body;
+    const parts = (req.url ?? "/").split("/").filter(Boolean);
+    if (parts[0] !== "providers") return reply(404, { error: "unknown" });
+    if (parts.length === 1 && req.method === "POST") {
+      if (typeof body.id !== "string") return reply(400, { error: 'the body needs an "id"' });
+      const kind = body.kind ?? "openai";
+      if (kind !== "openai" && kind !== "anthropic" && kind !== "gemini")
+        return reply(400, { error: 'kind is one of "openai", "anthropic", "gemini"' });
+      const p = await this.add(body.id, kind);
+      return reply(200, { id: p.id, kind: p.kind, port: p.port });
+    }
+    const p = this.providers.get(parts[1] ?? "");
+    if (!p) return reply(404, { error: "no such provider" });
+    if (parts[2] === "mode") {
+      const mode = typeof body.mode === "string" ? body.mode : "ok";
+      if (!isProviderMode(mode)) return reply(400, { error: unknownMode(body.mode, PROVIDER_MODES) });
+      p.mode = mode;
+    } else if (parts[2] === "stop") await p.stop();
+    else if (parts[2] === "start") await p.start();
+    else if (parts[2] === "last") return reply(200, p.last ?? null);
+    return reply(200, { id: p.id, kind: p.kind, port: p.port, mode: p.mode });
   }
 
   async close(): Promise<void> {
@@ -495,15 +530,18 @@ export class ProviderFarm {
   }
 }
 
-/** `npm start`: the demo's providers on fixed ports, control API on :9400. */
-export async function startDemoProviders(): Promise<() => Promise<void>> {
+/** `npm start`: the demo's fake providers and their control API, on the ports it was given. */
+export async function startDemoProviders(
+  providers: readonly { id: string; kind: ProviderKind; port: number }[],
+  controlPort: number,
+): Promise<ProviderFarm> {
   const farm = new ProviderFarm();
-  await farm.add("fake-openai", "openai", 9401);
-  await farm.add("fake-anthropic", "anthropic", 9402);
-  await farm.add("fake-gemini", "gemini", 9403);
-  await farm.listen(9400);
-  console.log(
-    "demo AI providers: openai@127.0.0.1:9401  anthropic@127.0.0.1:9402  gemini@127.0.0.1:9403 (control :9400)",
-  );
-  return () => farm.close();
+  try {
+    for (const p of providers) await farm.add(p.id, p.kind, p.port);
+    await farm.listen(controlPort);
+  } catch (error) {
+    await farm.close();
+    throw error;
+  }
+  return farm;
 }

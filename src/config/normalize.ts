@@ -1,7 +1,10 @@
 // Turns the raw GATEWAY binding (a TOML table or the same as a JSON string) into one complete,
-// typed Gateway value, or into the list of every problem with its field path. Runs once per
-// isolate per distinct config (see load.ts); nothing downstream re-validates or re-defaults.
+// typed Gateway value, or into the list of every problem with its field path: the schema's and
+// the cross-references' (references.ts) together, in one round. Runs once per isolate per
+// distinct config (see load.ts); nothing downstream re-validates or re-defaults.
 import type { z } from "zod";
+import { schemaProblems } from "./problems";
+import { referenceProblems } from "./references";
 import { type GatewayInput, gatewaySchema, type ParsedGateway, type providerSchema } from "./schema";
 
 type ParsedPool = ParsedGateway["pools"][string];
@@ -91,16 +94,6 @@ export interface Gateway {
 
 export type ConfigResult = { ok: true; config: Gateway } | { ok: false; errors: string[] };
 
-/** `pools.eu.backends[1].url` from zod's path array. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? String(part) : `.${String(part)}`;
-  }
-  return out || "GATEWAY";
-}
-
 export function parseGateway(raw: unknown): ConfigResult {
   if (raw === undefined || raw === null || raw === "") {
     return { ok: false, errors: ["GATEWAY: missing; set it in wrangler.toml under [vars.GATEWAY]"] };
@@ -113,30 +106,22 @@ export function parseGateway(raw: unknown): ConfigResult {
       return { ok: false, errors: [`GATEWAY: not valid JSON (${(error as Error).message})`] };
     }
   }
-  const parsed = gatewaySchema.safeParse(input);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
-    };
-  }
-  return normalize(parsed.data);
+  const parsed = gatewaySchema.safeParse(input, { reportInput: true });
+  const errors = [
+    ...(parsed.success ? [] : schemaProblems(parsed.error.issues, input)),
+    ...referenceProblems(input),
+  ];
+  if (errors.length > 0 || !parsed.success) return { ok: false, errors: [...new Set(errors)] };
+  return { ok: true, config: normalize(parsed.data) };
 }
 
-const targetFields = ["pool", "pools", "geo", "split", "ai", "redirect", "respond"] as const;
-
-function normalize(input: ParsedGateway): ConfigResult {
-  const errors: string[] = [];
+/** Builds the Gateway from a config that passed the schema and the reference checks. */
+function normalize(input: ParsedGateway): Gateway {
   const backends = new Map<string, Backend>();
   const pools = new Map<string, Pool>();
 
-  const claimId = (id: string, where: string) => {
-    if (backends.has(id)) errors.push(`${where}: duplicate id "${id}"; ids must be unique across the config`);
-  };
-
   for (const [name, p] of Object.entries(input.pools)) {
-    const poolBackends = p.backends.map((b, i): Backend => {
-      claimId(b.id, `pools.${name}.backends[${i}].id`);
+    const poolBackends = p.backends.map((b): Backend => {
       const backend: Backend = {
         id: b.id,
         url: b.url.replace(/\/+$/, ""),
@@ -171,27 +156,8 @@ function normalize(input: ParsedGateway): ConfigResult {
     });
   }
 
-  for (const [name, p] of pools) {
-    p.fallback.forEach((f, i) => {
-      if (!pools.has(f)) errors.push(`pools.${name}.fallback[${i}]: unknown pool "${f}"`);
-      if (f === name) errors.push(`pools.${name}.fallback[${i}]: a pool cannot fall back to itself`);
-    });
-  }
-
   const providers = new Map<string, ProviderConfig>();
   for (const [name, p] of Object.entries(input.providers)) {
-    const where = `providers.${name}`;
-    if ((p.type === "openai-compatible" || p.type === "azure-openai") && !p.baseUrl) {
-      errors.push(`${where}.baseUrl: required for type "${p.type}"`);
-    }
-    if (p.type === "azure-openai" && !p.apiVersion)
-      errors.push(`${where}.apiVersion: required for type "azure-openai"`);
-    if (p.type !== "workers-ai" && p.type !== "openai-compatible" && !p.apiKeySecret) {
-      errors.push(
-        `${where}.apiKeySecret: required for type "${p.type}" (the name of a secret, never the key)`,
-      );
-    }
-    claimId(name, where);
     providers.set(name, { ...p, name });
     backends.set(name, {
       id: name,
@@ -204,33 +170,17 @@ function normalize(input: ParsedGateway): ConfigResult {
     });
   }
 
-  const models = new Map<string, ModelConfig>();
-  for (const [alias, m] of Object.entries(input.models)) {
-    m.targets.forEach((t, i) => {
-      if (!providers.has(t.provider))
-        errors.push(`models.${alias}.targets[${i}].provider: unknown provider "${t.provider}"`);
-    });
-    models.set(alias, m);
-  }
-
-  const routes = input.routes.map((r, index) => normalizeRoute(r, index, pools, errors));
-  const hasAi = routes.some((r) => r.target.kind === "ai");
-  if (hasAi && providers.size === 0) errors.push("providers: an ai = true route needs at least one provider");
-
-  if (errors.length > 0) return { ok: false, errors };
+  const models = new Map<string, ModelConfig>(Object.entries(input.models));
   return {
-    ok: true,
-    config: {
-      debugHeaders: input.debugHeaders,
-      trustGeoHeaders: input.dev.trustGeoHeaders,
-      limits: input.limits,
-      pools,
-      routes,
-      providers,
-      models,
-      aiCache: input.aiCache,
-      backends,
-    },
+    debugHeaders: input.debugHeaders,
+    trustGeoHeaders: input.dev.trustGeoHeaders,
+    limits: input.limits,
+    pools,
+    routes: input.routes.map(normalizeRoute),
+    providers,
+    models,
+    aiCache: input.aiCache,
+    backends,
   };
 }
 
@@ -248,61 +198,15 @@ function defaultBaseUrl(type: ProviderConfig["type"]): string {
   }
 }
 
-function normalizeRoute(
-  r: ParsedRoute,
-  index: number,
-  pools: ReadonlyMap<string, Pool>,
-  errors: string[],
-): Route {
-  const where = `routes[${index}]`;
-  const checkPool = (name: string, field: string) => {
-    if (!pools.has(name)) errors.push(`${where}.${field}: unknown pool "${name}"`);
-  };
-  const given = targetFields.filter((f) => r[f] !== undefined);
-  if (given.length !== 1) {
-    errors.push(
-      `${where}: needs exactly one target of ${targetFields.join(", ")}${given.length ? ` (has ${given.join(", ")})` : ""}`,
-    );
-  }
-
+function normalizeRoute(r: ParsedRoute, index: number): Route {
   let target: RouteTarget = { kind: "respond", answer: { status: 404, body: "", contentType: "text/plain" } };
-  if (r.pool !== undefined) {
-    checkPool(r.pool, "pool");
-    target = { kind: "pools", pools: [r.pool] };
-  } else if (r.pools) {
-    r.pools.forEach((p, i) => {
-      checkPool(p, `pools[${i}]`);
-    });
-    target = { kind: "pools", pools: r.pools };
-  } else if (r.geo) {
-    const g = r.geo;
-    for (const [k, p] of Object.entries(g.countries)) checkPool(p, `geo.countries.${k}`);
-    for (const [k, p] of Object.entries(g.continents)) checkPool(p, `geo.continents.${k}`);
-    for (const [k, p] of Object.entries(g.colos)) checkPool(p, `geo.colos.${k}`);
-    if (g.default !== undefined) checkPool(g.default, "geo.default");
-    if (g.proximity && ![...pools.values()].some((p) => p.location)) {
-      errors.push(`${where}.geo.proximity: no pool has a location to measure distance to`);
-    }
-    if (g.default === undefined && !g.proximity) {
-      errors.push(
-        `${where}.geo.default: required unless proximity = true (a client from nowhere needs a pool)`,
-      );
-    }
-    target = { kind: "geo", geo: g };
-  } else if (r.split) {
-    r.split.forEach((s, i) => {
-      checkPool(s.pool, `split[${i}].pool`);
-    });
-    target = { kind: "split", split: r.split };
-  } else if (r.ai) {
-    if (!r.path.endsWith("/*"))
-      errors.push(`${where}.path: an ai route's path must end in /* (the API lives under it)`);
-    target = { kind: "ai" };
-  } else if (r.redirect) {
-    target = { kind: "redirect", to: r.redirect.to, status: r.redirect.status ?? 302 };
-  } else if (r.respond) {
-    target = { kind: "respond", answer: r.respond };
-  }
+  if (r.pool !== undefined) target = { kind: "pools", pools: [r.pool] };
+  else if (r.pools) target = { kind: "pools", pools: r.pools };
+  else if (r.geo) target = { kind: "geo", geo: r.geo };
+  else if (r.split) target = { kind: "split", split: r.split };
+  else if (r.ai) target = { kind: "ai" };
+  else if (r.redirect) target = { kind: "redirect", to: r.redirect.to, status: r.redirect.status ?? 302 };
+  else if (r.respond) target = { kind: "respond", answer: r.respond };
 
   const emptyTransform = (): HeaderTransform => ({ set: {}, remove: [] });
   return {

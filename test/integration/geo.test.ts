@@ -104,3 +104,65 @@ describe("geo headers are ignored unless trusted", () => {
     expect((await json(res)).region).toBe("us");
   });
 });
+
+// wrangler dev has no real location offline: every request carries this placeholder `cf`
+// (miniflare's fallback: Austin, Texas, colo DFW). The x-aya-geo-* headers must replace it whole.
+const WRANGLER_PLACEHOLDER_CF = {
+  country: "US",
+  continent: "NA",
+  colo: "DFW",
+  city: "Austin",
+  latitude: "30.27130",
+  longitude: "-97.74260",
+};
+
+describe("x-aya-geo-* headers behind wrangler dev's placeholder location", () => {
+  let demo: ReturnType<typeof gatewayFor>;
+
+  beforeAll(async () => {
+    const eu = await origin("geo3-eu", "eu");
+    const us = await origin("geo3-us", "us");
+    const ap = await origin("geo3-ap", "ap");
+    demo = gatewayFor({
+      debugHeaders: true,
+      dev: { trustGeoHeaders: true },
+      pools: {
+        eu: { location: { lat: 50.11, lon: 8.68 }, backends: [eu] },
+        us: { location: { lat: 39.04, lon: -77.49 }, backends: [us] },
+        ap: { location: { lat: 1.35, lon: 103.82 }, backends: [ap] },
+      },
+      routes: [
+        {
+          path: "/api/*",
+          geo: {
+            countries: { DE: "eu" },
+            continents: { EU: "eu", NA: "us", AS: "ap", OC: "ap" },
+            colos: { DFW: "us" },
+            proximity: true,
+            default: "us",
+          },
+        },
+      ],
+    });
+  });
+
+  const poolFor = async (headers: Record<string, string>) =>
+    (await demo("/api/hello", { headers, cf: WRANGLER_PLACEHOLDER_CF })).headers.get("x-aya-pool");
+
+  it("sends a client in Sydney, given by latitude and longitude, to the nearest pool", async () => {
+    expect(await poolFor({ "x-aya-geo-lat": "-33.9", "x-aya-geo-lon": "151.2" })).toBe("ap");
+  });
+
+  it("gives a country without a continent its own continent", async () => {
+    expect(await poolFor({ "x-aya-geo-country": "AU" })).toBe("ap");
+    expect(await poolFor({ "x-aya-geo-country": "FR" })).toBe("eu");
+  });
+
+  it("lets an explicit continent header stand", async () => {
+    expect(await poolFor({ "x-aya-geo-country": "FR", "x-aya-geo-continent": "AS" })).toBe("ap");
+  });
+
+  it("keeps the placeholder when no geo header is sent", async () => {
+    expect(await poolFor({})).toBe("us");
+  });
+});

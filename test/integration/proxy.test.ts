@@ -413,6 +413,8 @@ describe("limits, static targets and errors", () => {
     const error = (await json(res)).error as { code: string; message: string; problems: string[] };
     expect(error.code).toBe("invalid_config");
     expect(error.problems).toContain("pools.eu.backends[1].url: invalid URL");
+    // In the same answer, not after the URL is fixed: cross-references are checked beside the schema.
+    expect(error.problems).toContain('routes[0] "/*".pool: unknown pool "nope" (pools: eu)');
   });
 });
 

@@ -151,7 +151,15 @@ function startWrangler(dir: string, envFile: string, gateway: DemoGateway) {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" },
+    // CLOUDFLARE_CF_FETCH_ENABLED=false: the placeholder `cf`, as npm start asks for it, instead of a
+    // fetch of Cloudflare's that fails offline after a timeout.
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      NO_COLOR: "1",
+      FORCE_COLOR: "0",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    },
     detached: true,
   });
   let log = "";

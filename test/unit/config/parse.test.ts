@@ -76,7 +76,7 @@ describe("config", () => {
     });
     expect(e).toContain("pools.eu.backends[1].url: invalid URL");
     expect(e.some((m) => m.startsWith("pools.eu.strategy:"))).toBe(true);
-    expect(e.some((m) => m.startsWith("routes[0].cache.ttlSeconds:"))).toBe(true);
+    expect(e.some((m) => m.startsWith('routes[0] "/*".cache.ttlSeconds:'))).toBe(true);
   });
 
   it("reports unknown pools, duplicate ids and targets that are not exactly one", () => {
@@ -92,12 +92,12 @@ describe("config", () => {
         { path: "/d/*", geo: { countries: { DE: "eu" } } },
       ],
     });
-    expect(e).toContain('pools.eu.fallback[0]: unknown pool "mars"');
+    expect(e).toContain('pools.eu.fallback[0]: unknown pool "mars" (pools: eu, us)');
     expect(e).toContain('pools.us.backends[0].id: duplicate id "a"; ids must be unique across the config');
-    expect(e).toContain('routes[0].pool: unknown pool "nope"');
-    expect(e.some((m) => m.startsWith("routes[1]: needs exactly one target"))).toBe(true);
-    expect(e.some((m) => m.startsWith("routes[2]: needs exactly one target"))).toBe(true);
-    expect(e.some((m) => m.startsWith("routes[3].geo.default: required"))).toBe(true);
+    expect(e).toContain('routes[0] "/a/*".pool: unknown pool "nope" (pools: eu, us)');
+    expect(e.some((m) => m.startsWith('routes[1] "/b/*": needs exactly one target'))).toBe(true);
+    expect(e.some((m) => m.startsWith('routes[2] "/c/*": needs exactly one target'))).toBe(true);
+    expect(e.some((m) => m.startsWith('routes[3] "/d/*".geo.default: required'))).toBe(true);
   });
 
   it("rejects credentials in URLs, unknown fields and a health interval under 10 s", () => {
@@ -118,5 +118,69 @@ describe("config", () => {
   it("explains a missing or unparsable GATEWAY", () => {
     expect(errors(undefined)[0]).toMatch(/^GATEWAY: missing/);
     expect(errors("{oops")[0]).toMatch(/^GATEWAY: not valid JSON/);
+  });
+});
+
+describe("config problems, all in one round", () => {
+  const typoAndUnknownPool = {
+    pools: {
+      eu: { backends: [{ id: "a", url: "https://a.example" }], stratgy: "random" },
+      us: { backends: [{ id: "b", url: "https://b.example" }] },
+    },
+    routes: [
+      { path: "/hello", respond: { body: "hi" } },
+      { path: "/api/*", pool: "eu2" },
+    ],
+  };
+
+  it("reports cross-references together with schema problems", () => {
+    const e = errors(typoAndUnknownPool);
+    expect(e).toContain('pools.eu.stratgy: unknown field (did you mean "strategy"?)');
+    expect(e).toContain('routes[1] "/api/*".pool: unknown pool "eu2" (did you mean "eu"?)');
+  });
+
+  it("names a route by its path as well as its index, in schema problems too", () => {
+    const e = errors({
+      pools: { eu: { backends: [{ id: "a", url: "https://a.example" }] } },
+      routes: [{ path: "/api/*", pool: "eu", cache: { ttlSeconds: -1 } }],
+    });
+    expect(e.some((m) => m.startsWith('routes[0] "/api/*".cache.ttlSeconds:'))).toBe(true);
+  });
+
+  it("suggests the nearest strategy, provider and enum value, and lists the valid ones", () => {
+    const e = errors({
+      pools: {
+        eu: {
+          backends: [{ id: "a", url: "https://a.example" }],
+          strategy: "round-robbin",
+          healthCheck: { type: "tpc" },
+        },
+      },
+      providers: { openai: { type: "openai", apiKeySecret: "OPENAI_API_KEY" } },
+      models: { chat: { targets: [{ provider: "opena1", model: "gpt-4o-mini" }] } },
+      routes: [{ path: "/old/*", redirect: { to: "/new/", status: 305 } }],
+    });
+    const strategy = e.find((m) => m.startsWith("pools.eu.strategy:"));
+    expect(strategy).toContain('unknown value "round-robbin" (did you mean "round-robin"?)');
+    expect(strategy).toContain("least-connections");
+    expect(e.find((m) => m.startsWith("pools.eu.healthCheck.type:"))).toContain('(did you mean "tcp"?)');
+    expect(e).toContain(
+      'models.chat.targets[0].provider: unknown provider "opena1" (did you mean "openai"?)',
+    );
+    expect(e.find((m) => m.startsWith('routes[0] "/old/*".redirect.status:'))).toMatch(
+      /301.*302.*303.*307.*308/,
+    );
+  });
+
+  it("lists the known names when nothing is close", () => {
+    const e = errors({
+      pools: { eu: { backends: [{ id: "a", url: "https://a.example" }], fallback: ["mars"] } },
+      routes: [{ path: "/*", pool: "eu" }],
+    });
+    expect(e).toContain('pools.eu.fallback[0]: unknown pool "mars" (pools: eu)');
+  });
+
+  it("says a required field is required", () => {
+    expect(errors({ pools: { eu: {} } })).toContain("pools.eu.backends: required");
   });
 });
