@@ -522,4 +522,34 @@ export const FIELDS: Record<string, FieldDoc> = {
       "No AI answer is kept longer than this, whatever a client's `x-aya-cache-ttl` asks (the default hour of temperature-0 answers included).",
     example: "aiCache = { maxClientTtlSeconds = 3600 }",
   },
+  observability: {
+    meaning:
+      "What the per-request log line may carry beyond its fixed fields (README: Observability). Keys, tokens, cookies and bodies are never logged.",
+    example: "observability = { logQuery = true }",
+  },
+  "observability.logQuery": {
+    meaning:
+      "Adds the request's query string to its log line as `query`. Off by default: query strings often carry tokens or personal data.",
+    example: "observability = { logQuery = true }",
+  },
+  alerts: {
+    meaning:
+      "A webhook told about health changes and spend: a JSON POST with a Slack-compatible `text`, sent once per event for the whole edge by the object that owns what changed, retried with backoff until the receiver answers 2xx.",
+    example: 'alerts = { webhookUrl = "https://hooks.slack.com/services/T000/B000/XXXX", secretName = "ALERT_SECRET" }',
+  },
+  "alerts.webhookUrl": {
+    meaning:
+      "Where alerts are POSTed. A Slack or Mattermost incoming webhook works as it is; any other receiver gets the same JSON with the event's fields beside `text`.",
+    example: 'alerts = { webhookUrl = "https://alerts.example.com/aya" }',
+  },
+  "alerts.secretName": {
+    meaning:
+      "The name of a secret whose value signs each alert: `x-aya-signature: sha256=<hex HMAC-SHA256 of the body>`, so the receiver can tell aya's alerts from forged ones. Never `ADMIN_TOKEN`.",
+    example: 'alerts = { webhookUrl = "https://alerts.example.com/aya", secretName = "ALERT_WEBHOOK_SECRET" }',
+  },
+  "alerts.events": {
+    meaning:
+      "Which events are sent: `backend_unhealthy` (probes marked a backend or provider down), `backend_healthy` (it recovered), `circuit_open` (its circuit breaker opened), `budget_threshold` (a consumer's spend reached 80 % and 100 % of its budget).",
+    example: 'alerts = { webhookUrl = "https://alerts.example.com/aya", events = ["backend_unhealthy", "backend_healthy"] }',
+  },
 };

@@ -35,6 +35,9 @@ function namedSecrets(gateway: unknown): { name: string; field: string }[] {
     if (isRecord(provider) && typeof provider.apiKeySecret === "string")
       out.push({ name: provider.apiKeySecret, field: `providers.${name}.apiKeySecret` });
   }
+  const alerts = gateway.alerts;
+  if (isRecord(alerts) && typeof alerts.secretName === "string")
+    out.push({ name: alerts.secretName, field: "alerts.secretName, which signs webhook alerts" });
   // Consumers' API keys (a list of [[consumers]], or a table by name).
   const consumers = gateway.consumers;
   const list: [string, unknown][] = Array.isArray(consumers)

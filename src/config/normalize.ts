@@ -20,6 +20,7 @@ export type CachePolicy = NonNullable<ParsedRoute["cache"]>;
 export type GeoPolicy = NonNullable<ParsedRoute["geo"]>;
 export type ProviderConfig = z.output<typeof providerSchema> & { name: string };
 export type ModelConfig = ParsedGateway["models"][string];
+export type AlertsConfig = NonNullable<ParsedGateway["alerts"]>;
 
 export interface Backend {
   id: string;
@@ -88,6 +89,9 @@ export interface Gateway {
   providers: ReadonlyMap<string, ProviderConfig>;
   models: ReadonlyMap<string, ModelConfig>;
   aiCache: ParsedGateway["aiCache"];
+  observability: ParsedGateway["observability"];
+  /** Webhook alerts; undefined when none is configured. */
+  alerts?: AlertsConfig;
   /** Every backend of every pool and provider, by id (ids are unique across the config). */
   backends: ReadonlyMap<string, Backend>;
 }
@@ -180,6 +184,8 @@ function normalize(input: ParsedGateway): Gateway {
     providers,
     models,
     aiCache: input.aiCache,
+    observability: input.observability,
+    alerts: input.alerts,
     backends,
   };
 }

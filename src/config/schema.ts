@@ -271,6 +271,20 @@ export const modelSchema = z.strictObject({
   targets: z.array(modelTargetSchema).min(1),
 });
 
+/** What an alert webhook can be told about (src/observability/alerts/events.ts). */
+export const alertEvents = ["backend_unhealthy", "backend_healthy", "circuit_open", "budget_threshold"] as const;
+
+export const alertsSchema = z.strictObject({
+  webhookUrl: httpUrl,
+  secretName: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of a secret binding")
+    // A key that signs what leaves aya is its own: the admin token is never used for it.
+    .refine((name) => name !== "ADMIN_TOKEN", "must not be ADMIN_TOKEN: give the webhook a secret of its own")
+    .optional(),
+  events: z.array(z.enum(alertEvents)).min(1).default([...alertEvents]),
+});
+
 export const gatewaySchema = z.strictObject({
   debugHeaders: z.boolean().default(false),
   dev: z.strictObject({ trustGeoHeaders: z.boolean().default(false) }).default({ trustGeoHeaders: false }),
@@ -302,6 +316,10 @@ export const gatewaySchema = z.strictObject({
   aiCache: z
     .strictObject({ maxClientTtlSeconds: positiveInt.default(86_400) })
     .default({ maxClientTtlSeconds: 86_400 }),
+  /** The request log line (src/observability): what it may carry beyond the contract's fields. */
+  observability: z.strictObject({ logQuery: z.boolean().default(false) }).default({ logQuery: false }),
+  /** Webhook alerts (src/observability/alerts), sent once per event for the whole edge. */
+  alerts: alertsSchema.optional(),
 });
 
 export type GatewayInput = z.input<typeof gatewaySchema>;
