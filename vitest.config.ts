@@ -20,7 +20,12 @@ export default defineConfig({
     globalSetup: ["./test/support/global-setup.ts"],
     testTimeout: 20_000,
     // The Worker warns once per isolate while debugHeaders or dev.trustGeoHeaders is on
-    // (src/config/load.ts); tests turn them on on purpose, so here the warning is not news.
-    onConsoleLog: (log) => (/^aya: (debugHeaders|dev\.trustGeoHeaders) is on/.test(log) ? false : undefined),
+    // (src/config/load.ts); tests turn them on on purpose, so here the warning is not news. Every
+    // request writes its log line (src/observability), and objects log health changes: the tests
+    // that are about them read them with a spy; printed, they would bury the test output.
+    onConsoleLog: (log) =>
+      /^aya: (debugHeaders|dev\.trustGeoHeaders) is on/.test(log) || /^\{"(ts|event)":/.test(log)
+        ? false
+        : undefined,
   },
 });

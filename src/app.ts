@@ -1,5 +1,6 @@
-// Hono wiring: request id first, admin endpoints under /__aya, everything else through the
-// gateway pipeline; one error renderer for the whole app.
+// Hono wiring: request id first, then the observe stage around everything (trace, log line,
+// metrics), admin endpoints under /__aya, everything else through the gateway pipeline; one error
+// renderer for the whole app.
 import { Hono } from "hono";
 import { adminApp } from "./admin/routes";
 import { systemClock } from "./clock";
@@ -8,6 +9,8 @@ import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import { handleGateway, linksOf, type PipelineDeps } from "./gateway";
 import { requestId } from "./middleware/request-id";
+import { EdgeMetrics } from "./observability/metrics/edge-metrics";
+import { observe } from "./observability/observe";
 import { PinTable } from "./proxy/affinity";
 import { RetryBudget } from "./proxy/budget";
 import { canonicalPath } from "./routing/path";
@@ -18,17 +21,21 @@ export const defaultDeps: PipelineDeps = replicatedDeps(systemClock, isolateStat
 
 /**
  * Pipeline dependencies on a clock, a state store and the replication that keeps it fresh, with
- * a retry budget and affinity pins of their own.
+ * a retry budget and affinity pins of their own, and the edge's metrics counted in this isolate
+ * (flushed with the replication's batched writes).
  */
 export function replicatedDeps(
   clock: PipelineDeps["clock"],
   state: typeof isolateState,
   replication: Replication,
 ): PipelineDeps {
+  const metrics = new EdgeMetrics();
+  replication.outbox.register(metrics);
   return {
     clock,
     state,
     replication,
+    metrics,
     retryBudget: new RetryBudget(),
     pins: new PinTable(),
     prepare: (c, backends) => replication.prepare(backends, linksOf(c)),
@@ -56,10 +63,12 @@ function routingPath(request: Request): string {
 export function createApp(deps: PipelineDeps = defaultDeps) {
   const app = new Hono<AppEnv>({ getPath: routingPath });
   app.use("*", requestId());
+  app.use("*", observe({ clock: deps.clock, metrics: deps.metrics, flush: deps.settle }));
 
   app.use("*", async function withConfig(c, next) {
     const result = loadGateway(c.env.GATEWAY);
     if (!result.ok) {
+      c.get("record")?.failed("invalid_config");
       return c.json(
         {
           error: {

@@ -2,12 +2,16 @@
 // ones wrangler cannot see: secrets and the optional AI binding) and the per-request values the
 // Hono app carries.
 import type { Gateway } from "./config/normalize";
+import type { RequestRecord } from "./observability/request-record";
+import type { Trace } from "./observability/trace";
 
 export type Bindings = Omit<Env, "GATEWAY"> & {
   /** A TOML table or the same as a JSON string; validated by config/load.ts. */
   GATEWAY: unknown;
   ADMIN_TOKEN?: string;
   AI?: Ai;
+  /** Workers Analytics Engine: one data point per request when bound (src/observability/analytics.ts). */
+  ANALYTICS?: AnalyticsEngineDataset;
   /** Provider keys, named by each provider's apiKeySecret. */
   [secret: string]: unknown;
 };
@@ -17,5 +21,9 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     gateway: Gateway;
+    /** The request's W3C trace: continued from the client's traceparent, or new. */
+    trace: Trace;
+    /** What the stages found, written out once by the observe middleware (src/observability). */
+    record: RequestRecord | undefined;
   };
 }

@@ -1,6 +1,7 @@
 // One error type for everything the gateway itself answers. Thrown (or returned) anywhere,
 // rendered in one place: JSON `{ error: { code, message, requestId } }` on gateway routes, the
 // OpenAI shape on AI routes (src/ai/errors.ts).
+import { markError } from "./observability/error-code";
 
 export type ErrorCode =
   | "bad_request"
@@ -43,6 +44,6 @@ export class GatewayError extends Error {
     const body = { error: { code: this.code, message: this.message, requestId, ...this.details } };
     const response = Response.json(body, { status: this.status, headers });
     response.headers.set("x-request-id", requestId);
-    return response;
+    return markError(response, this.code);
   }
 }

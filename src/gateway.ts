@@ -9,6 +9,7 @@ import type { Backend, Gateway, Route } from "./config/normalize";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import { refuseOversizedHeaders } from "./middleware/request-limits";
+import type { EdgeMetrics } from "./observability/metrics/edge-metrics";
 import type { PinTable } from "./proxy/affinity";
 import { readRequestBody, refuseBodyOnGetOrHead } from "./proxy/body";
 import type { RetryBudget } from "./proxy/budget";
@@ -30,6 +31,8 @@ export interface PipelineDeps {
   /** Per-isolate retry budgets and affinity pins: one each per app, shared by its requests. */
   retryBudget: RetryBudget;
   pins: PinTable;
+  /** The edge's metrics as this isolate counts them (src/observability), flushed with the writes. */
+  metrics: EdgeMetrics;
   /**
    * Brings the isolate's view of these backends up to date: background refresh of their records,
    * a short wait only for a record never seen. Call once per request, before selecting, with every
@@ -68,6 +71,7 @@ export async function handleGateway(
     throw new GatewayError("no_route", `no admin endpoint ${request.method} ${path}`);
   const route = routeTable(gateway.routes).match(request.method, url.host, path);
   if (!route) throw new GatewayError("no_route", `no route matches ${request.method} ${path}`);
+  c.get("record")?.matched(route);
   try {
     return await serveRoute(c, gateway, route, deps, url, path);
   } catch (error) {
@@ -125,6 +129,7 @@ async function serveRoute(
       request,
       client,
       requestId,
+      trace: c.get("trace"),
       pools: choice.pools,
       url,
       path,
@@ -152,6 +157,7 @@ async function serveRoute(
   let cacheStatus = "BYPASS";
   if (cache) {
     const hit = await cache.lookup();
+    c.get("record")?.cached(hit?.status ?? "MISS");
     if (hit)
       return decorate(
         gateway,
@@ -187,7 +193,16 @@ async function serveRoute(
     result = await proxy();
   }
   deps.settle(c);
+  observed(c, result, cache ? cacheStatus : undefined);
   return decorate(gateway, route, result, cacheStatus, choice.splitPin, url);
+}
+
+/** What the observe stage records of a proxied answer (src/observability/request-record.ts). */
+function observed(c: Context<AppEnv>, result: ProxyResult, cacheStatus: string | undefined): void {
+  const record = c.get("record");
+  if (!record) return;
+  record.proxied(result);
+  if (cacheStatus) record.cached(cacheStatus as "MISS" | "STALE" | "BYPASS");
 }
 
 function decorate(

@@ -21,4 +21,5 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 export { BackendState } from "../durable-objects/backend-state";
+export { Metrics } from "../durable-objects/metrics";
 export { Relay } from "../durable-objects/relay";

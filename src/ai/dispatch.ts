@@ -8,6 +8,8 @@
 // debug headers when they are on.
 import type { Gateway, Route } from "../config/normalize";
 import type { PipelineDeps } from "../gateway";
+import type { RequestRecord } from "../observability/request-record";
+import type { Trace } from "../observability/trace";
 import { outcomeOf } from "../proxy/outcome";
 import type { Outcome } from "../state/types";
 import { isUsable } from "../state/usable";
@@ -29,6 +31,10 @@ export interface DispatchInput {
   targets: ResolvedTarget[];
   /** After an outcome was counted: sends what is urgent (an opened circuit, a cool-down) at once. */
   settle: () => void;
+  /** The request's trace: its `traceparent` goes to every provider tried. */
+  trace?: Trace;
+  /** The observe stage's record: targets tried, time waited, usage, errors. */
+  record?: RequestRecord;
   /** Builds the native request (throws an AiError 400 when this provider cannot honour it). */
   build: (adapter: Adapter, target: Target) => UpstreamRequest;
   /** Reads a successful answer: a JSON body, or (for streams) commits to the stream. */
@@ -40,8 +46,8 @@ export interface AnswerContext {
   adapter: Adapter;
   target: ResolvedTarget;
   meta: ChunkMeta;
-  /** Records the outcome and the usage, once. */
-  done: (ok: boolean, usage?: { prompt: number; completion: number }) => void;
+  /** Records the outcome and the usage, once; `error` is the code a failed stream ended with. */
+  done: (ok: boolean, usage?: { prompt: number; completion: number }, error?: string) => void;
   headers: Headers;
   /** How long the provider's stream may stay silent (its streamIdleTimeoutMs, on the gateway's clock). */
   idle: IdleLimit;
@@ -94,8 +100,17 @@ export async function dispatch(input: DispatchInput): Promise<Response> {
       throw error;
     }
 
+    if (input.trace) {
+      request.init.headers.traceparent = input.trace.traceparent;
+      if (input.trace.tracestate) request.init.headers.tracestate = input.trace.tracestate;
+    }
     attempts += 1;
     last = target;
+    input.record?.attempt({
+      provider: provider.name,
+      model: target.model,
+      metricModel: usageModel(gateway, target),
+    });
     const lease = deps.state.begin(target.backend, now);
     let settled = false;
     const record = (outcome: Outcome) => {
@@ -117,6 +132,7 @@ export async function dispatch(input: DispatchInput): Promise<Response> {
       continue;
     }
     const latency = deps.clock.now() - started;
+    input.record?.waited(latency);
     if (result.kind !== "response") {
       record(outcomeOf(result, latency, breaker));
       const failure = sendFailure(provider, result);
@@ -157,8 +173,10 @@ export async function dispatch(input: DispatchInput): Promise<Response> {
         headers,
         idle: { clock: deps.clock, ms: provider.streamIdleTimeoutMs },
         redact,
-        done: (ok, usage) => {
+        done: (ok, usage, error) => {
           record(ok ? outcomeOf({ kind: "response", status }, latency, breaker) : stalled(latency));
+          if (error) input.record?.failed(error);
+          if (usage) input.record?.usage(usage.prompt, usage.completion);
           if (usage)
             deps.state.recordUsage(
               target.backend.id,

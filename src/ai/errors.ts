@@ -1,5 +1,6 @@
 // Errors on AI routes use OpenAI's shape, so that OpenAI SDKs raise their own typed errors:
 // `{ "error": { "message", "type", "code" } }`. Never a credential, never a stack trace.
+import { markError } from "../observability/error-code";
 
 export class AiError extends Error {
   constructor(
@@ -21,7 +22,7 @@ export class AiError extends Error {
     );
     res.headers.set("x-request-id", requestId);
     if (this.retryAfterSeconds !== undefined) res.headers.set("retry-after", String(this.retryAfterSeconds));
-    return res;
+    return markError(res, this.code ?? this.type);
   }
 }
 

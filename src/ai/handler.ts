@@ -160,6 +160,7 @@ async function chat(
   const resolved = resolveTargets(gateway, req.model);
   const cache = cacheFor(c, gateway, route, deps, "chat", req, req.temperature);
   const hit = await cache.lookup();
+  c.get("record")?.cached(hit ? "HIT" : cache.status);
   if (hit) {
     const headers = cachedAnswerHeaders(hit, c.get("requestId"), {
       on: gateway.debugHeaders,
@@ -235,7 +236,16 @@ function cacheFor(
 
 /** What every dispatch of this request shares, whatever the endpoint. */
 function requestScope(c: Context<AppEnv>, gateway: Gateway, route: Route, deps: PipelineDeps) {
-  return { gateway, route, deps, env: c.env, requestId: c.get("requestId"), settle: () => deps.settle(c) };
+  return {
+    gateway,
+    route,
+    deps,
+    env: c.env,
+    requestId: c.get("requestId"),
+    settle: () => deps.settle(c),
+    trace: c.get("trace"),
+    record: c.get("record"),
+  };
 }
 
 function jsonAnswer(answer: object, headers: Headers): Response {
@@ -270,6 +280,7 @@ async function embeddings(
   const resolved = resolveTargets(gateway, req.model);
   const cache = cacheFor(c, gateway, route, deps, "embeddings", req);
   const hit = await cache.lookup();
+  c.get("record")?.cached(hit ? "HIT" : cache.status);
   if (hit) {
     const headers = cachedAnswerHeaders(hit, c.get("requestId"), {
       on: gateway.debugHeaders,

@@ -52,7 +52,7 @@ export function openAiEventStream(
   rest: ReadableStreamDefaultReader<ChatChunk>,
   options: {
     includeUsage: boolean;
-    done: (ok: boolean, usage?: { prompt: number; completion: number }) => void;
+    done: (ok: boolean, usage?: { prompt: number; completion: number }, error?: string) => void;
     idle?: IdleLimit;
     redact?: Redactor;
   },
@@ -103,7 +103,7 @@ export function openAiEventStream(
           }),
         );
         controller.close();
-        done(false, usage);
+        done(false, usage, stalled ? "stream_timeout" : "stream_interrupted");
         // Let go of the provider's connection; a read still pending ends with it.
         rest.cancel(error).catch(() => undefined);
       }

@@ -272,7 +272,12 @@ export const modelSchema = z.strictObject({
 });
 
 /** What an alert webhook can be told about (src/observability/alerts/events.ts). */
-export const alertEvents = ["backend_unhealthy", "backend_healthy", "circuit_open", "budget_threshold"] as const;
+export const alertEvents = [
+  "backend_unhealthy",
+  "backend_healthy",
+  "circuit_open",
+  "budget_threshold",
+] as const;
 
 export const alertsSchema = z.strictObject({
   webhookUrl: httpUrl,
@@ -282,7 +287,10 @@ export const alertsSchema = z.strictObject({
     // A key that signs what leaves aya is its own: the admin token is never used for it.
     .refine((name) => name !== "ADMIN_TOKEN", "must not be ADMIN_TOKEN: give the webhook a secret of its own")
     .optional(),
-  events: z.array(z.enum(alertEvents)).min(1).default([...alertEvents]),
+  events: z
+    .array(z.enum(alertEvents))
+    .min(1)
+    .default([...alertEvents]),
 });
 
 export const gatewaySchema = z.strictObject({

@@ -4,6 +4,8 @@
 // What the client is told when every attempt failed is failures.ts's to say.
 import type { Clock } from "../clock";
 import type { Gateway, Pool, Route } from "../config/normalize";
+import { markError } from "../observability/error-code";
+import { setTraceHeaders, type Trace } from "../observability/trace";
 import type { ClientInfo } from "../routing/client";
 import type { StateStore } from "../state/types";
 import { type AffinityKey, affinityCookie, affinityKey, type PinTable } from "./affinity";
@@ -25,6 +27,8 @@ export interface ProxyInput {
   request: Request;
   client: ClientInfo;
   requestId: string;
+  /** The request's trace: its `traceparent` (and `tracestate`) go to every backend tried. */
+  trace?: Trace;
   pools: Pool[];
   /** The client's URL (parsed once by the caller). */
   url: URL;
@@ -50,6 +54,8 @@ export interface ProxyResult {
   pool?: string;
   backend?: string;
   attempts: number;
+  /** Time spent waiting for backends' answers, every attempt together (ms). */
+  upstreamMs?: number;
   /** Whether the answer is a failure (gateway error or upstream 5xx): the cache must not store it. */
   failed: boolean;
   /** The answer is the cache's stale entry (`stale()`), served because nothing was usable. */
@@ -66,6 +72,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
   const retriesFor = new Map<string, number>();
   const failures = new FailureLedger();
   let attempts = 0;
+  let upstreamMs = 0;
   let panic = false;
 
   const affinityKeys = new Map<Pool, AffinityKey | undefined>();
@@ -127,6 +134,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
         input.route.headers.request,
         websocket,
       );
+      setTraceHeaders(headers, input.trace);
 
       const lease = state.begin(backend, now());
       const result = await attempt(
@@ -142,6 +150,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
         clock,
       );
 
+      upstreamMs += result.latencyMs;
       const cut = input.body.kind === "stream" ? input.body.overLimit() : undefined;
       if (cut) {
         // The client's body grew past the limit and its upload was aborted: the client's fault,
@@ -163,7 +172,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
       if (result.kind === "response" && !retryableStatus) {
         if (websocket && result.response.webSocket) {
           const response = proxyWebSocket(result.response, () => state.end(backend, lease, outcome, now()));
-          return { response, pool: pool.name, backend: backend.id, attempts, failed: false };
+          return { response, pool: pool.name, backend: backend.id, attempts, upstreamMs, failed: false };
         }
         state.end(backend, lease, outcome, now());
         const response = downstreamResponse(result.response, input.route.headers.response);
@@ -174,6 +183,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
           pool: pool.name,
           backend: backend.id,
           attempts,
+          upstreamMs,
           failed: result.response.status >= 500,
         };
       }
@@ -195,7 +205,7 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
       if (!failover) retriesFor.set(pool.name, left - 1);
     }
 
-    return failureResult(input, primary, failures, attempts);
+    return { ...failureResult(input, primary, failures, attempts), upstreamMs };
   }
 }
 
@@ -216,6 +226,8 @@ function failureResult(
       status: degraded.status,
       headers: { "content-type": degraded.contentType },
     });
+    // Served in place of the gateway's own error: the log line still says which.
+    markError(response, failures.error().code);
     return { response, attempts, failed: true };
   }
   return { response: failures.error().toResponse(input.requestId), attempts, failed: true };

@@ -1,5 +1,6 @@
 // Where each kind of record lives: the owning Durable Object of a key, and how a relay folds the
 // writes isolates send about it. A new kind of replicated record is one line in each table.
+import { metricsFold } from "../observability/metrics/fold";
 import { backendFold } from "../state/backend-fold";
 import type { Folds } from "./fold";
 import { idOf, kindOf, type RecordKey, type RecordOwner, type Versioned } from "./record";
@@ -7,15 +8,21 @@ import { idOf, kindOf, type RecordKey, type RecordOwner, type Versioned } from "
 export interface OwnerNamespaces {
   BACKEND_STATE: DurableObjectNamespace<import("../index").BackendState>;
   RELAY: DurableObjectNamespace<import("../index").Relay>;
+  METRICS: DurableObjectNamespace<import("../index").Metrics>;
 }
 
-export const folds: Folds = { backend: backendFold as Folds[string] };
+export const folds: Folds = {
+  backend: backendFold as Folds[string],
+  metrics: metricsFold as Folds[string],
+};
 
 export function ownerOf(env: OwnerNamespaces, key: RecordKey): { id: string; stub: RecordOwner } | undefined {
   const id = idOf(key);
   switch (kindOf(key)) {
     case "backend":
       return { id: key, stub: env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName(id)) };
+    case "metrics":
+      return { id: key, stub: env.METRICS.get(env.METRICS.idFromName(id)) };
     default:
       return undefined;
   }
