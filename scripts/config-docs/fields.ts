@@ -535,7 +535,8 @@ export const FIELDS: Record<string, FieldDoc> = {
   alerts: {
     meaning:
       "A webhook told about health changes and spend: a JSON POST with a Slack-compatible `text`, sent once per event for the whole edge by the object that owns what changed, retried with backoff until the receiver answers 2xx.",
-    example: 'alerts = { webhookUrl = "https://hooks.slack.com/services/T000/B000/XXXX", secretName = "ALERT_SECRET" }',
+    example:
+      'alerts = { webhookUrl = "https://hooks.slack.com/services/T000/B000/XXXX", secretName = "ALERT_SECRET" }',
   },
   "alerts.webhookUrl": {
     meaning:
@@ -545,11 +546,13 @@ export const FIELDS: Record<string, FieldDoc> = {
   "alerts.secretName": {
     meaning:
       "The name of a secret whose value signs each alert: `x-aya-signature: sha256=<hex HMAC-SHA256 of the body>`, so the receiver can tell aya's alerts from forged ones. Never `ADMIN_TOKEN`.",
-    example: 'alerts = { webhookUrl = "https://alerts.example.com/aya", secretName = "ALERT_WEBHOOK_SECRET" }',
+    example:
+      'alerts = { webhookUrl = "https://alerts.example.com/aya", secretName = "ALERT_WEBHOOK_SECRET" }',
   },
   "alerts.events": {
     meaning:
       "Which events are sent: `backend_unhealthy` (probes marked a backend or provider down), `backend_healthy` (it recovered), `circuit_open` (its circuit breaker opened), `budget_threshold` (a consumer's spend reached 80 % and 100 % of its budget).",
-    example: 'alerts = { webhookUrl = "https://alerts.example.com/aya", events = ["backend_unhealthy", "backend_healthy"] }',
+    example:
+      'alerts = { webhookUrl = "https://alerts.example.com/aya", events = ["backend_unhealthy", "backend_healthy"] }',
   },
 };
