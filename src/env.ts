@@ -2,6 +2,7 @@
 // ones wrangler cannot see: secrets and the optional AI binding) and the per-request values the
 // Hono app carries.
 import type { Gateway } from "./config/normalize";
+import type { EdgeMetrics } from "./observability/metrics/edge-metrics";
 import type { RequestRecord } from "./observability/request-record";
 import type { Trace } from "./observability/trace";
 
@@ -25,5 +26,7 @@ export interface AppEnv {
     trace: Trace;
     /** What the stages found, written out once by the observe middleware (src/observability). */
     record: RequestRecord | undefined;
+    /** This isolate's metric counts (for the admin endpoints that flush them). */
+    metrics: EdgeMetrics;
   };
 }

@@ -44,6 +44,7 @@ export function observe(deps: ObserveDeps): MiddlewareHandler<AppEnv> {
   return async function observeRequest(c, next) {
     const request = c.req.raw;
     c.set("trace", traceOf(request.headers, deps.clock));
+    c.set("metrics", deps.metrics);
     if (!OBSERVING) return next();
     const { host, query } = hostAndQuery(request.url);
     const path = c.req.path;
@@ -59,7 +60,14 @@ export function observe(deps: ObserveDeps): MiddlewareHandler<AppEnv> {
     if (path === "/__aya" || path.startsWith("/__aya/")) record.kind = "admin";
     c.set("record", record);
     await next();
-    answered(c, record, deps);
+    try {
+      answered(c, record, deps);
+    } catch (error) {
+      // Observing never fails the answer it observes.
+      console.error(
+        JSON.stringify({ msg: "request not observed", requestId: record.requestId, error: String(error) }),
+      );
+    }
   };
 }
 
@@ -96,10 +104,6 @@ function write(c: Context<AppEnv>, record: RequestRecord, deps: ObserveDeps): vo
   console.log(JSON.stringify(logLine(record, durationMs, logQuery)));
   deps.metrics.count(record, durationMs);
   writeDataPoint(c.env.ANALYTICS, record, durationMs);
-  try {
-    deps.flush(c);
-  } catch (error) {
-    // Counts stay in the isolate for the next flush; the answer is never failed for them.
-    console.warn(JSON.stringify({ msg: "metrics flush failed", error: String(error) }));
-  }
+  // Counts stay in the isolate until a flush succeeds.
+  deps.flush(c);
 }

@@ -23,7 +23,7 @@ export interface Sample {
   cacheLookups: number;
   cacheHits: number;
   /** By backend (or provider): [requests, 5xx answers, upstream seconds, upstream observations]. */
-  backends: Record<string, [number, number, number, number]>;
+  backends: Record<string, number[]>;
 }
 
 export interface MetricsState {
@@ -66,7 +66,7 @@ export class MetricsOwner {
 function sampleOf(totals: MetricsDelta, at: number): Sample {
   const s: Sample = { at, requests: 0, errors: 0, cacheLookups: 0, cacheHits: 0, backends: {} };
   const backend = (id: string) => {
-    let b = Object.hasOwn(s.backends, id) ? s.backends[id] : undefined;
+    let b: number[] | undefined = Object.hasOwn(s.backends, id) ? s.backends[id] : undefined;
     if (!b) {
       b = [0, 0, 0, 0];
       Object.defineProperty(s.backends, id, {
@@ -87,8 +87,8 @@ function sampleOf(totals: MetricsDelta, at: number): Sample {
       s.errors += error;
       if (labels.backend) {
         const b = backend(labels.backend);
-        b[0] += n;
-        b[1] += error;
+        b[0] = (b[0] ?? 0) + n;
+        b[1] = (b[1] ?? 0) + error;
       }
     } else if (family === FAMILIES.cache.name) {
       const result = parseLabels(key).result;
@@ -102,8 +102,8 @@ function sampleOf(totals: MetricsDelta, at: number): Sample {
     const id = parseLabels(key).backend;
     if (!id) continue;
     const b = backend(id);
-    b[2] += values[values.length - 1] ?? 0;
-    b[3] += countOf(values);
+    b[2] = (b[2] ?? 0) + (values[values.length - 1] ?? 0);
+    b[3] = (b[3] ?? 0) + countOf(values);
   }
   return s;
 }

@@ -1,0 +1,50 @@
+// Every configured backend's and provider's state, read from its BackendState object, for the
+// admin pages that show them (metrics gauges, the dashboard). The admin path may pay for object
+// calls; the request path never does. An object that cannot be reached is reported as such.
+import type { Backend, Gateway } from "../config/normalize";
+import type { AppEnv } from "../env";
+import type { BackendStatus } from "../state/protocol";
+import { specOf } from "../state/protocol";
+
+export interface BackendState {
+  backend: Backend;
+  /** The pool or provider it belongs to. */
+  owner: string;
+  kind: "pool" | "provider";
+  status?: BackendStatus;
+  error?: string;
+}
+
+interface StatusNamespace {
+  idFromName(name: string): DurableObjectId;
+  get(id: DurableObjectId): {
+    status(): Promise<BackendStatus>;
+    sync(spec: unknown, report: null): Promise<unknown>;
+  };
+}
+
+export async function readBackendStates(env: AppEnv["Bindings"], gateway: Gateway): Promise<BackendState[]> {
+  const ns = env.BACKEND_STATE as unknown as StatusNamespace;
+  const read = async (backend: Backend, kind: BackendState["kind"]): Promise<BackendState> => {
+    const stub = ns.get(ns.idFromName(backend.id));
+    try {
+      // sync(spec, null) tells an object that never heard of its backend what it is.
+      await stub.sync(specOf(backend), null);
+      return { backend, owner: backend.owner, kind, status: await stub.status() };
+    } catch (error) {
+      return { backend, owner: backend.owner, kind, error: `state unavailable: ${String(error)}` };
+    }
+  };
+  return Promise.all([
+    ...[...gateway.pools.values()].flatMap((pool) => pool.backends.map((b) => read(b, "pool"))),
+    ...[...gateway.providers.keys()].flatMap((name) => {
+      const backend = gateway.backends.get(name);
+      return backend ? [read(backend, "provider")] : [];
+    }),
+  ]);
+}
+
+/** Whether the backend is out of rotation by its circuit (or a provider's 429 cool-down). */
+export function circuitOpen(s: BackendStatus): boolean {
+  return s.circuit === "open" || s.cooldownUntil > s.at;
+}
