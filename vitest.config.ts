@@ -11,7 +11,8 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { ADMIN_TOKEN: "test-admin-token" },
+        // ALERT_TEST_SECRET signs the alert tests' webhooks (BackendState reads secrets from its env).
+        bindings: { ADMIN_TOKEN: "test-admin-token", ALERT_TEST_SECRET: "test-alert-secret" },
       },
     }),
   ],
@@ -21,10 +22,12 @@ export default defineConfig({
     testTimeout: 20_000,
     // The Worker warns once per isolate while debugHeaders or dev.trustGeoHeaders is on
     // (src/config/load.ts); tests turn them on on purpose, so here the warning is not news. Every
-    // request writes its log line (src/observability), and objects log health changes: the tests
-    // that are about them read them with a spy; printed, they would bury the test output.
+    // request writes its log line (src/observability), and objects log health changes and alert
+    // retries: the tests that are about them read them with a spy; printed, they would bury the
+    // test output.
     onConsoleLog: (log) =>
-      /^aya: (debugHeaders|dev\.trustGeoHeaders) is on/.test(log) || /^\{"(ts|event)":/.test(log)
+      /^aya: (debugHeaders|dev\.trustGeoHeaders) is on/.test(log) ||
+      /^\{"(ts|event)":|^\{"msg":"alert not delivered; will retry"/.test(log)
         ? false
         : undefined,
   },

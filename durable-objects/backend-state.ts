@@ -5,9 +5,17 @@
 // per relay), cron calls `tick`, alarms drive probe intervals under a minute. A change every
 // location must hear of at once (health, an open circuit, a cool-down) is pushed to the relays
 // that asked lately. State is kept in the object's SQLite storage, so it survives eviction.
+// Health and circuit changes are logged here, once for the whole edge, and alerted on through
+// the configured webhook; the alarm that drives short probe intervals also retries alerts.
 import { DurableObject } from "cloudflare:workers";
+import { systemClock } from "../src/clock";
+import { loadGateway } from "../src/config/load";
+import type { Gateway } from "../src/config/normalize";
 import type { ProbeResult } from "../src/health/probe";
 import { probe as runProbe } from "../src/health/probe";
+import { healthAlert } from "../src/observability/alerts/events";
+import { type AlertBacklog, AlertQueue } from "../src/observability/alerts/queue";
+import { type HealthEvent, healthLogLine } from "../src/observability/health-events";
 import { OwnerHub } from "../src/replication/owner-hub";
 import { relayByName } from "../src/replication/owners";
 import type { OwnerRequest, Versioned } from "../src/replication/record";
@@ -18,10 +26,30 @@ import type { BackendSpec, BackendStatus, Report, Snapshot } from "../src/state/
 /** Probe intervals of a minute or more ride on the cron trigger; shorter ones on alarms. */
 const CRON_INTERVAL_S = 60;
 const KEY = "state";
+const ALERTS_KEY = "alerts";
 
 export class BackendState extends DurableObject<Env> {
   /** Replaced in tests to drive time. */
   now: () => number = () => Date.now();
+  /** The config whose alerts apply: the deployed GATEWAY (replaced in tests, which bring their own). */
+  gateway: () => Gateway | undefined = () => {
+    const loaded = loadGateway(this.env.GATEWAY);
+    return loaded.ok ? loaded.config : undefined;
+  };
+  /** When the alarm is next due for a probe (short intervals); alert retries may wake it sooner. */
+  private nextProbeAt: number | undefined;
+  /** Alerts on their way out (reached into by tests, to wait for a delivery). */
+  readonly alerts = new AlertQueue({
+    load: () => this.ctx.storage.kv.get<AlertBacklog>(ALERTS_KEY),
+    save: (backlog) => this.ctx.storage.kv.put(ALERTS_KEY, backlog),
+    clock: { now: () => this.now(), setTimer: systemClock.setTimer },
+    config: () => this.gateway()?.alerts,
+    secret: (name) => {
+      const value = (this.env as unknown as Record<string, unknown>)[name];
+      return typeof value === "string" ? value : undefined;
+    },
+    wake: (at) => this.wakeAt(at),
+  });
   private readonly owner = new BackendOwner(
     {
       load: () => this.ctx.storage.kv.get<StoredBackend>(KEY),
@@ -30,6 +58,7 @@ export class BackendState extends DurableObject<Env> {
     new OwnerHub((relay, records) => relayByName(this.env, relay).push(records)),
     (promise) => this.ctx.waitUntil(promise),
     this.ctx.id.name ?? "",
+    (events) => this.changed(events),
   );
 
   /** A relay's call: its folded reports in, the record out (and pushes, when urgent). */
@@ -71,11 +100,44 @@ export class BackendState extends DurableObject<Env> {
     this.owner.recordProbe(result, this.now());
   }
 
+  /**
+   * One alarm, two jobs: probes for intervals under a minute, and alert retries. The alarm is the
+   * probe's unless an alert retry set it earlier and the probe is not due yet.
+   */
   override async alarm(): Promise<void> {
     const hc = this.owner.state().spec?.healthCheck;
-    if (!hc?.enabled || hc.intervalSeconds >= CRON_INTERVAL_S) return;
-    await this.probe();
-    await this.ctx.storage.setAlarm(this.now() + hc.intervalSeconds * 1000);
+    const shortProbes = hc?.enabled === true && hc.intervalSeconds < CRON_INTERVAL_S;
+    const alertDue = (this.alerts.nextAt() ?? Number.POSITIVE_INFINITY) <= this.now();
+    const probeDue =
+      shortProbes && (!alertDue || this.nextProbeAt === undefined || this.now() >= this.nextProbeAt);
+    await this.alerts.deliverDue();
+    if (probeDue) await this.probe();
+    if (shortProbes && (probeDue || this.nextProbeAt === undefined))
+      this.nextProbeAt = this.now() + (hc?.intervalSeconds ?? CRON_INTERVAL_S) * 1000;
+    const next = Math.min(
+      shortProbes ? (this.nextProbeAt ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
+      this.alerts.nextAt() ?? Number.POSITIVE_INFINITY,
+    );
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
+  }
+
+  /** A health or circuit change: logged once for the whole edge, alerted when configured. */
+  private changed(events: HealthEvent[]): void {
+    const gateway = this.gateway();
+    let queued = false;
+    for (const event of events) {
+      const pool = gateway?.backends.get(event.backend)?.owner;
+      console.log(healthLogLine(event, pool));
+      const alert = healthAlert(event, pool);
+      if (alert && this.alerts.enqueue(alert)) queued = true;
+    }
+    if (queued) this.ctx.waitUntil(this.alerts.deliverDue());
+  }
+
+  /** Wakes the object at `at` unless its alarm is already set sooner. */
+  private async wakeAt(at: number): Promise<void> {
+    const set = await this.ctx.storage.getAlarm();
+    if (set === null || set > at) await this.ctx.storage.setAlarm(at);
   }
 
   async status(): Promise<BackendStatus> {
@@ -89,6 +151,7 @@ export class BackendState extends DurableObject<Env> {
       requests: state.requests,
       failures: state.failures,
       usage: state.usage,
+      events: state.events ?? [],
     };
   }
 

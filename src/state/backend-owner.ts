@@ -3,6 +3,7 @@
 // to the relays that asked lately when it changed in a way every location must hear of at once).
 // BackendState wraps it with storage; `npm run sim` runs it as it is against simulated relays.
 import type { ProbeResult } from "../health/result";
+import { type HealthEvent, healthEvents, RECENT_EVENTS } from "../observability/health-events";
 import type { OwnerHub } from "../replication/owner-hub";
 import type { OwnerRequest, Versioned } from "../replication/record";
 import {
@@ -19,6 +20,8 @@ import { backendKey } from "./sync";
 export interface StoredBackend extends BackendRecordState {
   /** The last snapshot handed out: a push goes out when the next one differs in what is urgent. */
   published?: Snapshot;
+  /** The latest health and circuit changes, for the dashboard (src/observability/health-events.ts). */
+  events?: HealthEvent[];
 }
 
 export interface BackendStore {
@@ -36,6 +39,8 @@ export class BackendOwner {
     private readonly waitUntil: (promise: Promise<unknown>) => void,
     /** The backend's id, for a record asked for before any spec arrived. */
     private readonly id: string,
+    /** Told of every health or circuit change, once, as it is published (logs and alerts). */
+    private readonly onEvents?: (events: HealthEvent[]) => void,
   ) {}
 
   state(): StoredBackend {
@@ -77,7 +82,9 @@ export class BackendOwner {
     const state = this.state();
     const snapshot = backendSnapshot(state, now);
     const urgent = isUrgentChange(state.published, snapshot);
+    const events = healthEvents(state.published, snapshot, state.lastProbe, now);
     state.published = snapshot;
+    if (events.length > 0) state.events = [...(state.events ?? []), ...events].slice(-RECENT_EVENTS);
     this.store.save(state);
     const record: Versioned<Snapshot> = {
       key: backendKey(state.spec?.id ?? this.id),
@@ -86,6 +93,7 @@ export class BackendOwner {
       at: now,
     };
     if (urgent) for (const sent of this.hub.push([record], now, except)) this.waitUntil(sent);
+    if (events.length > 0) this.onEvents?.(events);
     return record;
   }
 }

@@ -3,6 +3,7 @@
 // refresh cost a single Durable Object round trip.
 import type { Backend, CircuitBreakerConfig, HealthCheck } from "../config/normalize";
 import type { ProbeResult } from "../health/result";
+import type { HealthEvent } from "../observability/health-events";
 import type { CircuitState } from "./circuit";
 import type { UsageByModel } from "./usage";
 
@@ -63,6 +64,8 @@ export interface BackendStatus extends Snapshot {
   requests: number;
   failures: number;
   usage: UsageByModel;
+  /** The latest health and circuit changes, oldest first. */
+  events: HealthEvent[];
 }
 
 /** What an isolate writes about a backend: its report, and the spec the object needs to probe. */

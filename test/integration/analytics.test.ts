@@ -1,6 +1,6 @@
 // Workers Analytics Engine: with an ANALYTICS dataset bound, each request is one data point in
 // the documented layout (README: "Analytics Engine"); a dataset that throws never fails a request.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { origin } from "../support/farm";
 import { gatewayFor } from "../support/gateway";
 import { fakeProvider } from "../support/providers";
@@ -84,8 +84,11 @@ describe("Analytics Engine data points", () => {
         throw new Error("quota");
       },
     };
+    const warned = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const call = gatewayFor(config, { ANALYTICS: broken });
     const res = await call("/ae/x");
     expect(res.status).toBe(200);
+    expect(String(warned.mock.calls[0]?.[0])).toContain("analytics data point refused");
+    warned.mockRestore();
   });
 });
