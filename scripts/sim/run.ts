@@ -15,6 +15,10 @@ import { parseArgs } from "node:util";
 import { type Backend, parseGateway } from "../../src/config/normalize";
 import { type LeaseGrant, newQuota, type QuotaPolicy, renewLease } from "../../src/limits/lease";
 import { LeaseHolder } from "../../src/limits/lease-holder";
+import { EdgeMetrics, METRICS_KEY } from "../../src/observability/metrics/edge-metrics";
+import { metricsFold } from "../../src/observability/metrics/fold";
+import { MetricsOwner } from "../../src/observability/metrics/owner";
+import { RequestRecord } from "../../src/observability/request-record";
 import { MemoryLocation } from "../../src/replication/location";
 import { OwnerHub } from "../../src/replication/owner-hub";
 import {
@@ -136,6 +140,10 @@ owners.set(KEY, {
     return r.keys.includes(KEY) ? [keyRecord] : [];
   },
 });
+// The edge's metrics: one object every isolate writes to (through its relay) with every flush.
+const metricsObj = new SimObject("metrics owner", "metrics", HINT_PLACES.enam, clock);
+const metricsOwner = new MetricsOwner();
+owners.set(METRICS_KEY, { obj: metricsObj, replicate: (r) => metricsOwner.replicate(r, clock.now()) });
 // The consumer's limit: its own object, called by isolates directly (leases are not replicated).
 const limitObj = new SimObject("limit owner", "acme-limit", HINT_PLACES.enam, clock);
 const quota = newQuota();
@@ -159,7 +167,7 @@ function relayAt(name: string, place: Place): RelayLink & { place: Place } {
           }
         );
       },
-      folds: { backend: backendFold as never },
+      folds: { backend: backendFold as never, metrics: metricsFold as never },
       wake: (at) => {
         if (alarmAt <= at) return;
         alarmAt = at;
@@ -181,6 +189,7 @@ interface SimIsolate {
   id: string;
   state: IsolateState;
   replication: Replication;
+  metrics: EdgeMetrics;
   lease: LeaseHolder;
   links: ReplicaLinks;
 }
@@ -203,6 +212,8 @@ function newIsolate(loc: SimLocation): SimIsolate {
   const id = `${loc.name}/${isolateSeq++}`;
   const state = new IsolateState();
   const replication = new Replication(clock, state, () => id);
+  const metrics = new EdgeMetrics();
+  replication.outbox.register(metrics);
   let relay: RelayLink = loc.relay;
   let store = loc.store;
   if (TOPOLOGY === "per-isolate") {
@@ -214,7 +225,7 @@ function newIsolate(loc: SimLocation): SimIsolate {
   const lease = new LeaseHolder(clock, id, (request) =>
     limitObj.call<LeaseGrant>(loc, () => renewLease(quota, policy, request, clock.now())),
   );
-  const isolate = { id, state, replication, lease, links };
+  const isolate = { id, state, replication, metrics, lease, links };
   coldIsolates += 1;
   // Isolates come and go: each lives an exponential time, and a cold one takes its place.
   clock.setTimer(-Math.log(Math.max(1e-9, random())) * LIFE_MS, () => {
@@ -251,6 +262,8 @@ let consumerRequests = 0;
 let consumerWaits = 0;
 let refused = 0;
 let requests = 0;
+
+const SIM_TRACE = { traceId: "1".repeat(32), spanId: "1".repeat(16), traceparent: "" };
 
 async function request(loc: SimLocation): Promise<void> {
   requests += 1;
@@ -292,8 +305,15 @@ async function request(loc: SimLocation): Promise<void> {
   // The request's outcome: a healthy answer from the first backend its view allows.
   const backend = backends.find((b) => isolate.state.view(b, at).circuit !== "open") ?? backends[0];
   if (backend) {
+    const latencyMs = 40 + random() * 20;
     const lease = isolate.state.begin(backend, at);
-    isolate.state.end(backend, lease, { ok: true, latencyMs: 40 + random() * 20, status: 200 }, at);
+    isolate.state.end(backend, lease, { ok: true, latencyMs, status: 200 }, at);
+    // The observe stage counts the request: it leaves with the isolate's next batched write.
+    const record = new RequestRecord(at, "r", SIM_TRACE, "GET", "gw.example", "/x", "");
+    record.matched({ path: "/*" });
+    record.status = 200;
+    record.proxied({ pool: backend.owner, backend: backend.id, attempts: 1, upstreamMs: latencyMs });
+    isolate.metrics.count(record, latencyMs + 1);
   }
   isolate.replication.settle(isolate.links);
   void now;
@@ -371,6 +391,7 @@ const objectLoad = {
   backendOwner: load(byKind("backend owner"), ...steady),
   keyOwner: load([keyObj], ...steady),
   limitOwner: load([limitObj], ...steady),
+  metricsOwner: load([metricsObj], ...steady),
 };
 const spanS = SECONDS - WARMUP;
 const cacheOps = locations.map((l) => (l.store.reads + l.store.writes) / SECONDS);
@@ -448,6 +469,7 @@ function printTable(r: typeof result): void {
     row("backend owners", o.backendOwner),
     row("key owner", o.keyOwner),
     row("limit owner", o.limitOwner),
+    row("metrics owner", o.metricsOwner),
     "",
     `Cache API operations per location: ${r.cacheApiOpsPerLocationPerSecond.mean}/s on average, ${r.cacheApiOpsPerLocationPerSecond.max}/s at the busiest`,
     "",
