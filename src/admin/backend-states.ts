@@ -11,6 +11,8 @@ export interface BackendState {
   /** The pool or provider it belongs to. */
   owner: string;
   kind: "pool" | "provider";
+  /** The pool's strategy, or the provider's type. */
+  detail: string;
   status?: BackendStatus;
   error?: string;
 }
@@ -25,21 +27,28 @@ interface StatusNamespace {
 
 export async function readBackendStates(env: AppEnv["Bindings"], gateway: Gateway): Promise<BackendState[]> {
   const ns = env.BACKEND_STATE as unknown as StatusNamespace;
-  const read = async (backend: Backend, kind: BackendState["kind"]): Promise<BackendState> => {
+  const read = async (
+    backend: Backend,
+    kind: BackendState["kind"],
+    detail: string,
+  ): Promise<BackendState> => {
     const stub = ns.get(ns.idFromName(backend.id));
+    const known = { backend, owner: backend.owner, kind, detail };
     try {
       // sync(spec, null) tells an object that never heard of its backend what it is.
       await stub.sync(specOf(backend), null);
-      return { backend, owner: backend.owner, kind, status: await stub.status() };
+      return { ...known, status: await stub.status() };
     } catch (error) {
-      return { backend, owner: backend.owner, kind, error: `state unavailable: ${String(error)}` };
+      return { ...known, error: `state unavailable: ${String(error)}` };
     }
   };
   return Promise.all([
-    ...[...gateway.pools.values()].flatMap((pool) => pool.backends.map((b) => read(b, "pool"))),
-    ...[...gateway.providers.keys()].flatMap((name) => {
-      const backend = gateway.backends.get(name);
-      return backend ? [read(backend, "provider")] : [];
+    ...[...gateway.pools.values()].flatMap((pool) =>
+      pool.backends.map((b) => read(b, "pool", pool.strategy)),
+    ),
+    ...[...gateway.providers.values()].flatMap((provider) => {
+      const backend = gateway.backends.get(provider.name);
+      return backend ? [read(backend, "provider", provider.type)] : [];
     }),
   ]);
 }

@@ -7,8 +7,10 @@ import { Hono } from "hono";
 import { purgeCache } from "../cache/purge";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
+import { dashboardApp } from "./dashboard/routes";
 import { metricsReport } from "./metrics";
 import { statusReport } from "./status";
+import { constantTimeEqual } from "./token";
 
 export const adminApp = new Hono<AppEnv>();
 
@@ -22,16 +24,6 @@ async function adminAuth(c: Context<AppEnv>, next: Next) {
   await next();
 }
 
-/** Compares digests, so neither the content nor the length of the token leaks through timing. */
-async function constantTimeEqual(a: string, b: string): Promise<boolean> {
-  const enc = new TextEncoder();
-  const [da, db] = await Promise.all([
-    crypto.subtle.digest("SHA-256", enc.encode(a)),
-    crypto.subtle.digest("SHA-256", enc.encode(b)),
-  ]);
-  return crypto.subtle.timingSafeEqual(da, db);
-}
-
 const notFound = (c: Context<AppEnv>) =>
   new GatewayError("no_route", `no admin endpoint ${c.req.method} ${c.req.path}`);
 
@@ -39,6 +31,7 @@ adminApp.get("/healthz", (c) => c.json({ status: "ok" }));
 adminApp.get("/status", adminAuth, (c) => statusReport(c));
 adminApp.post("/cache/purge", adminAuth, (c) => purgeCache(c));
 adminApp.get("/metrics", adminAuth, (c) => metricsReport(c));
+adminApp.route("/dashboard", dashboardApp);
 adminApp.all("*", (c) => {
   throw notFound(c);
 });
