@@ -58,9 +58,15 @@ describe("the dashboard", () => {
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get("set-cookie")).toBeNull();
     expect(await wrong.text()).toContain("That is not the admin token.");
-    const crossSite = await form(TOKEN, { origin: "https://evil.example" });
-    expect(crossSite.status).toBe(403);
-    expect(crossSite.headers.get("set-cookie")).toBeNull();
+    const crossSiteHeaders: Record<string, string>[] = [
+      { origin: "https://evil.example" },
+      { "sec-fetch-site": "cross-site" },
+    ];
+    for (const headers of crossSiteHeaders) {
+      const crossSite = await form(TOKEN, headers);
+      expect(crossSite.status).toBe(403);
+      expect(crossSite.headers.get("set-cookie")).toBeNull();
+    }
   });
 
   it("signs in once: a signed, HttpOnly, Secure, SameSite=Strict session cookie for the dashboard's path", async () => {

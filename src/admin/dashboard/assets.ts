@@ -57,6 +57,9 @@ h3 { font-size: 16px; margin: 0 0 6px; }
 h3 small { color: var(--muted); font-weight: 400; font-size: 12px; margin: 0 6px; }
 .group { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; margin-bottom: 10px; }
 table { width: 100%; border-collapse: collapse; }
+.group table { table-layout: fixed; }
+.group th:nth-child(1) { width: 21%; } .group th:nth-child(2) { width: 19%; } .group th:nth-child(3),
+.group th:nth-child(4), .group th:nth-child(5) { width: 12%; } .group th:nth-child(6) { width: 7%; }
 th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; padding: 4px 8px; border-bottom: 1px solid var(--line); }
 td { padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 tr:last-child td { border-bottom: none; }
@@ -64,8 +67,7 @@ td.num { white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.num .spark { display: block; margin-top: 2px; }
 .unit { color: var(--muted); font-size: 12px; margin-left: 1px; }
 .why, .url, td.probe { color: var(--muted); font-size: 12px; }
-td.state { width: 230px; }
-td.name { width: 220px; word-break: break-all; }
+td.name { overflow-wrap: anywhere; }
 .row-down { background: #fff6f5; }
 .row-open, .row-cooling { background: #fffaf2; }
 .badge { display: inline-block; font-size: 11px; font-weight: 700; letter-spacing: .4px; padding: 2px 7px; border-radius: 10px; }
@@ -96,5 +98,8 @@ td.name { width: 220px; word-break: break-all; }
 .login input { font: inherit; padding: 8px 10px; border: 1px solid var(--line); border-radius: 4px; }
 .login button { font: inherit; font-weight: 600; padding: 8px; border: none; border-radius: 4px; background: var(--ink); color: #fff; cursor: pointer; }
 .problem { color: var(--down); margin: 0; }
-@media (max-width: 900px) { .tiles, .two { grid-template-columns: 1fr 1fr; } td.state { width: auto; } }
+@media (max-width: 900px) { .tiles, .two { grid-template-columns: 1fr 1fr; } .group table { table-layout: auto; } }
 `;
+
+/** The tab's icon (without one the browser asks the gateway for /favicon.ico). */
+export const DASHBOARD_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#16202c"/><path d="M9 22.5 16 8l7 14.5M11.6 17h8.8" fill="none" stroke="#4fd18b" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>`;

@@ -31,6 +31,8 @@ export interface BackendRow {
   latencySpark: number[];
   lastProbe: string;
   tokens?: { prompt: number; completion: number };
+  /** A provider's type. */
+  type?: string;
 }
 
 export interface Group {
@@ -104,7 +106,8 @@ function verdictOf(s: BackendState, now: number): { verdict: Verdict; why: strin
   if (!status) return { verdict: "unknown", why: s.error ?? "its state could not be read" };
   const probe = status.lastProbe;
   const probeWhy = probe
-    ? (probe.error ?? (probe.status !== undefined ? `status ${probe.status}` : "failed"))
+    ? (probe.error?.replace(/[.\s]+$/, "") ??
+      (probe.status !== undefined ? `status ${probe.status}` : "failed"))
     : "";
   if (status.healthy === false)
     return {
@@ -190,7 +193,8 @@ function row(s: BackendState, history: readonly Sample[], now: number): BackendR
     label: LABELS[verdict],
     why,
     inflight: s.status?.inflight ?? null,
-    latencyMs: s.status ? Math.round(s.status.ewmaLatencyMs) : null,
+    // No latency measured yet reads as none, not as 0 ms.
+    latencyMs: s.status?.ewmaLatencyMs ? Math.round(s.status.ewmaLatencyMs) : null,
     rate: requests.seconds > 0 ? requests.delta / requests.seconds : 0,
     errorShare: requests.delta > 0 ? errors.delta / requests.delta : null,
     requestSpark: perSecond(history, backendCount(id, 0)),
@@ -286,7 +290,11 @@ export function dashboardModel(
       .sort((a, b) => b.notUp - a.notUp || a.name.localeCompare(b.name));
   const detailOf = new Map(states.map((s) => [s.owner, s.detail]));
   const pools = groups("pool", (n) => detailOf.get(n) ?? "");
-  const providers = groups("provider", (n) => detailOf.get(n) ?? "");
+  // Providers are one table (one row each, its type beside its name), trouble first.
+  const providerRows = groups("provider", (n) => detailOf.get(n) ?? "").flatMap((g) =>
+    g.rows.map((r) => ({ ...r, type: g.detail })),
+  );
+  const providers = providerRows.length ? [group("AI providers", "provider", "", providerRows)] : [];
   const requests = recent(history, (s) => s.requests);
   const errors = recent(history, (s) => s.errors);
   const events = states

@@ -29,7 +29,7 @@ const clock = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 function backendRow(r: BackendRow) {
   return html`<tr class="row row-${r.verdict}" data-backend="${r.id}">
   <td class="state"><span class="badge badge-${r.verdict}">${r.label}</span><div class="why">${r.why}</div></td>
-  <td class="name"><strong>${r.id}</strong><div class="url">${r.url}</div></td>
+  <td class="name"><strong>${r.id}</strong>${r.type ? html` <small>${r.type}</small>` : ""}<div class="url">${r.url}</div></td>
   <td class="num">${rate(r.rate)}<span class="unit">/s</span>${sparkline(r.requestSpark, `requests per second to ${r.id}, last 15 minutes`)}</td>
   <td class="num ${r.errorShare ? "bad" : ""}">${share(r.errorShare)}${sparkline(r.errorSpark, `errors per second from ${r.id}, last 15 minutes`, "error")}</td>
   <td class="num">${r.latencyMs === null ? "–" : `${r.latencyMs} ms`}${sparkline(r.latencySpark, `latency of ${r.id}, last 15 minutes`, "latency")}</td>
@@ -43,8 +43,9 @@ function groupTable(g: Group) {
     g.notUp > 0
       ? html`<span class="badge badge-down">${g.notUp} not up</span>`
       : html`<span class="badge badge-up">all up</span>`;
+  const title = g.kind === "pool" ? html`<h3>${g.name} <small>${g.detail}</small> ${trouble}</h3>` : "";
   return html`<div class="group" data-group="${g.name}">
-  <h3>${g.name} <small>${g.detail}</small> ${trouble}</h3>
+  ${title}
   <table>
     <thead><tr><th>State</th><th>${g.kind === "pool" ? "Backend" : "Provider"}</th><th>Requests</th><th>Errors</th><th>Latency</th><th>In flight</th><th>${g.kind === "pool" ? "Last probe" : "Usage · last probe"}</th></tr></thead>
     <tbody>${g.rows.map(backendRow)}</tbody>
@@ -91,8 +92,8 @@ function shell(title: string, body: unknown, script: boolean) {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 <title>${title}</title>
+<link rel="icon" href="${BASE}/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${BASE}/app.css">
 ${script ? html`<script src="${BASE}/app.js" defer></script><noscript><meta http-equiv="refresh" content="10"></noscript>` : ""}
 </head>

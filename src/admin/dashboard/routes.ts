@@ -4,7 +4,7 @@
 //   GET  /__aya/dashboard/state     the page's live section, for its script to swap in
 //   POST /__aya/dashboard/login     form field `token`: 303 to the page with the cookie, or 401
 //   POST /__aya/dashboard/logout    ends the session
-//   GET  /__aya/dashboard/app.js, app.css
+//   GET  /__aya/dashboard/app.js, app.css, icon.svg
 // Like every admin endpoint, all of it answers 404 when no ADMIN_TOKEN is set. Every answer
 // carries a strict Content-Security-Policy: scripts and styles from here only, nothing inline.
 import { type Context, Hono } from "hono";
@@ -15,7 +15,7 @@ import { readRequestBody } from "../../proxy/body";
 import { readBackendStates } from "../backend-states";
 import { edgeMetrics } from "../metrics";
 import { adminToken, constantTimeEqual } from "../token";
-import { DASHBOARD_CSS, DASHBOARD_JS } from "./assets";
+import { DASHBOARD_CSS, DASHBOARD_ICON, DASHBOARD_JS } from "./assets";
 import { dashboardModel } from "./model";
 import { dashboardPage, loginPage, stateSection } from "./render";
 import { clearedSessionCookie, newSession, SESSION_COOKIE, sessionCookie, validSession } from "./session";
@@ -44,7 +44,7 @@ dashboardApp.use("*", async function dashboardHeaders(c, next) {
   h.set("content-security-policy", CSP);
   h.set("x-content-type-options", "nosniff");
   h.set("x-frame-options", "DENY");
-  h.set("referrer-policy", "no-referrer");
+  h.set("referrer-policy", "same-origin");
   if (!h.has("cache-control")) h.set("cache-control", "no-store");
 });
 
@@ -54,6 +54,22 @@ function cookieOf(c: Context<AppEnv>, name: string): string | undefined {
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
+}
+
+/**
+ * Whether a sign-in comes from this page's own form: the browser says so (Sec-Fetch-Site), or,
+ * from a client that does not send it, the Origin (when given) names this host.
+ */
+function sameOrigin(c: Context<AppEnv>): boolean {
+  const site = c.req.header("sec-fetch-site");
+  if (site) return site === "same-origin" || site === "none";
+  const origin = c.req.header("origin");
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === (c.req.header("host") ?? new URL(c.req.url).host);
+  } catch {
+    return false;
+  }
 }
 
 const signedIn = (c: Context<AppEnv>) =>
@@ -75,9 +91,7 @@ dashboardApp.get("/state", async (c) => {
 });
 
 dashboardApp.post("/login", async (c) => {
-  // Only this page's own form may sign in (a cross-site form post is refused).
-  const origin = c.req.header("origin");
-  if (origin && origin !== new URL(c.req.url).origin) return c.text("cross-site sign-in refused", 403);
+  if (!sameOrigin(c)) return c.text("cross-site sign-in refused", 403);
   let token = "";
   try {
     const body = await readRequestBody(c.req.raw, {
@@ -110,4 +124,10 @@ dashboardApp.get("/app.css", (c) => {
   c.header("content-type", "text/css; charset=utf-8");
   c.header("cache-control", "public, max-age=300");
   return c.body(DASHBOARD_CSS);
+});
+
+dashboardApp.get("/icon.svg", (c) => {
+  c.header("content-type", "image/svg+xml");
+  c.header("cache-control", "public, max-age=3600");
+  return c.body(DASHBOARD_ICON);
 });

@@ -15,7 +15,7 @@ import { OriginFarm } from "../../../scripts/lib/farm.ts";
 import { ProviderFarm, type ProviderKind } from "../../../scripts/lib/providers.ts";
 
 interface DemoGateway {
-  pools: Record<string, { backends: { id: string; url: string }[] }>;
+  pools: Record<string, { backends: { id: string; url: string }[]; [k: string]: unknown }>;
   providers: Record<string, { type: string; baseUrl: string; apiKeySecret?: string; [k: string]: unknown }>;
   models: Record<string, { targets: { provider: string; model: string }[] }>;
   [k: string]: unknown;
@@ -50,6 +50,7 @@ export default async function setup(project: TestProject) {
   try {
     const gateway = demoGateway();
     await startOrigins(gateway, origins);
+    await addWatchedPool(gateway, origins);
     await startProviders(gateway, providers);
     project.provide("farmPort", await origins.listen());
     project.provide("providerPort", await providers.listen());
@@ -98,6 +99,21 @@ async function startOrigins(gateway: DemoGateway, farm: OriginFarm): Promise<voi
       backend.url = url.href.replace(/\/$/, "");
     }
   }
+}
+
+/**
+ * A pool the dashboard's browser test watches: one backend up, one that nothing listens for,
+ * probed every 10 s and marked down at its first failed probe (dashboard-browser.test.ts).
+ */
+async function addWatchedPool(gateway: DemoGateway, farm: OriginFarm): Promise<void> {
+  const up = await farm.add("watched-up", "watched");
+  gateway.pools.watched = {
+    backends: [
+      { id: "watched-up", url: `http://127.0.0.1:${up.port}` },
+      { id: "watched-down", url: "http://127.0.0.1:9" },
+    ],
+    healthCheck: { path: "/healthz", intervalSeconds: 10, unhealthyThreshold: 1, timeoutMs: 2000 },
+  };
 }
 
 /** A fake provider per configured provider, named as the provider (openai, anthropic, gemini),

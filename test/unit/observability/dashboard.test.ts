@@ -120,6 +120,7 @@ describe("the dashboard's model", () => {
     expect(m.providers[0]?.rows[0]).toMatchObject({
       verdict: "unprobed",
       label: "UP",
+      type: "openai",
       tokens: { prompt: 10, completion: 5 },
     });
     expect(m).toMatchObject({ backends: 4, notUp: 2 });
