@@ -15,11 +15,13 @@ import {
   statOf,
   summarise,
 } from "./load.ts";
+import { LOOP, type ObservabilityResult } from "./observability.ts";
 import type { DoCalls, OverheadResult } from "./overhead.ts";
 import type { ProfileSummary } from "./profile.ts";
 
 export interface Results {
   overhead: OverheadResult;
+  observability: ObservabilityResult;
   profile: ProfileSummary | { note: string };
   slow: Record<Strategy, { results: LoadResult[]; slowShare: number[] }>;
   failing: Record<Strategy, { refuse: LoadResult[]; status503: LoadResult[] }>;
@@ -97,12 +99,58 @@ export interface Figures {
     doCallsPerRequest: Stat;
     doCalls: DoCalls;
   };
+  observability: ObservabilityFigure;
   profile: ProfileSummary | { note: string };
   slow: Record<Strategy, { p50: Stat; p99: Stat; share: Stat }>;
   failing: Record<Strategy, { refuse: FailFigure; status503: FailFigure }>;
   persistent: Record<PersistentFault, PersistentFigure>;
   cache: { hit: Row; miss: Row; farMiss: Row; originHitsDuringHits: number };
   ai: AiFigures | { note: string };
+}
+
+/** The observe stage's cost per proxied request: paired A/B runs, and the profile's share of it. */
+export interface ObservabilityFigure {
+  observed: Row;
+  unobserved: Row;
+  /** Per round, workerd µs per request with the observe stage minus without it. */
+  addedUs: Stat;
+  /** Per run of the harness: (µs per request with the loop − without) / LOOP. */
+  loopUs: Stat;
+  /** µs per request the CPU profile charges to src/observability (its share of the proxied path). */
+  profileUs: number | undefined;
+}
+
+/** The per-request target of the observe stage (issue 16). */
+export const OBSERVE_TARGET_US = 10;
+
+function observabilityFigure(
+  r: ObservabilityResult,
+  profile: ProfileSummary | { note: string },
+  ayaUs: number,
+): ObservabilityFigure {
+  const paired = r.observed.map((run, i) => {
+    const a = cpuUsPerRequest(run, "workerd");
+    const b = r.unobserved[i] && cpuUsPerRequest(r.unobserved[i] as LoadResult, "workerd");
+    return a === undefined || b === undefined ? undefined : a - b;
+  });
+  const share =
+    "note" in profile
+      ? undefined
+      : profile.byModule
+          .filter((m) => m.name.startsWith("src/observability/"))
+          .reduce((a, m) => a + m.share, 0);
+  const looped = r.looped.map((run, i) => {
+    const a = cpuUsPerRequest(run, "workerd");
+    const b = r.bare[i] && cpuUsPerRequest(r.bare[i] as LoadResult, "workerd");
+    return a === undefined || b === undefined ? undefined : (a - b) / LOOP;
+  });
+  return {
+    observed: row(r.observed),
+    unobserved: row(r.unobserved),
+    addedUs: summarise(paired),
+    loopUs: summarise(looped),
+    profileUs: share === undefined || !Number.isFinite(ayaUs) ? undefined : share * ayaUs,
+  };
 }
 
 export function row(runs: LoadResult[]): Row {
@@ -161,6 +209,7 @@ export function figures(results: Results): Figures {
       doCallsPerRequest: statOf(o.doCalls.perRequest, (x) => x),
       doCalls: o.doCalls,
     },
+    observability: observabilityFigure(results.observability, results.profile, row(o.aya).workerdUs.median),
     profile: results.profile,
     slow: mapStrategies(results.slow, (r) => ({
       p50: statOf(r.results, (x) => x.p50Ms),
@@ -257,6 +306,17 @@ function doCallsJson({ perRequest: _, ...totals }: DoCalls, perRequest: Stat) {
 export function toJson(f: Figures, meta: { runs: number; quick: boolean; wallSeconds: number }) {
   const raw = {
     overhead: overheadJson(f.overhead),
+    observability: {
+      /** workerd CPU µs per proxied request the observe stage adds (log line, metrics, record). */
+      cpuUsPerRequest: f.observability.loopUs.median,
+      addedCpuUsPerRequest: f.observability.addedUs.median,
+      profileCpuUsPerRequest: f.observability.profileUs ?? Number.NaN,
+      targetUs: OBSERVE_TARGET_US,
+      spread: {
+        cpuUsPerRequest: spread(f.observability.loopUs),
+        addedCpuUsPerRequest: spread(f.observability.addedUs),
+      },
+    },
     doCallsPerRequest: f.overhead.doCallsPerRequest.median,
     doCalls: doCallsJson(f.overhead.doCalls, f.overhead.doCallsPerRequest),
     slowBackend: mapStrategies(f.slow, (s) => ({

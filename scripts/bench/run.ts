@@ -24,6 +24,7 @@ import type { Bench, Plan } from "./common.ts";
 import { figures, type Results, toJson } from "./figures.ts";
 import { stopAll, stopOnSignals } from "./lifecycle.ts";
 import { markdown } from "./markdown.ts";
+import { observability } from "./observability.ts";
 import { startOrigins } from "./origins.ts";
 import { benchOutput } from "./output.ts";
 import { overhead, profileOverhead } from "./overhead.ts";
@@ -52,6 +53,7 @@ async function profileOrNote(bench: Bench) {
 
 async function measure(bench: Bench): Promise<Results> {
   const overheadRuns = await overhead(bench);
+  const observe = await observability(bench);
   const profile = await profileOrNote(bench);
   const slow = await perStrategy((s) => slowBackend(bench, s));
   const failing = await perStrategy(async (s) => ({
@@ -64,7 +66,16 @@ async function measure(bench: Bench): Promise<Results> {
   const cacheRuns = await cache(bench);
   bench.progress("AI path");
   const aiRuns = await ai(bench);
-  return { overhead: overheadRuns, profile, slow, failing, persistent, cache: cacheRuns, ai: aiRuns };
+  return {
+    overhead: overheadRuns,
+    observability: observe,
+    profile,
+    slow,
+    failing,
+    persistent,
+    cache: cacheRuns,
+    ai: aiRuns,
+  };
 }
 
 function machine(): string {

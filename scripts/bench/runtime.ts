@@ -6,8 +6,8 @@
 // (nor its outbound wrapper Worker: subrequests leave workerd directly, as in production).
 // Each instance is its own workerd process, whose pid is found so that its CPU time can be read.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { Miniflare, type MiniflareOptions } from "miniflare";
@@ -17,14 +17,19 @@ import { track } from "./lifecycle.ts";
 const BUILD_DIR = ".bench/build";
 export const ADMIN_TOKEN = "bench-admin-token";
 
-/** Bundles the Worker exactly as `wrangler deploy` would, once per run. */
-export function buildWorker(): string {
-  mkdirSync(BUILD_DIR, { recursive: true });
-  execFileSync("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--env=", "--outdir", BUILD_DIR], {
+/**
+ * Bundles the Worker exactly as `wrangler deploy` would, once per run. `define` replaces global
+ * identifiers at build time: the observability comparison builds a second bundle with
+ * AYA_OBSERVABILITY false (src/observability/observe.ts), into a directory of its own.
+ */
+export function buildWorker(define: Record<string, string> = {}, dir = BUILD_DIR): string {
+  mkdirSync(dir, { recursive: true });
+  const defines = Object.entries(define).flatMap(([k, v]) => ["--define", `${k}:${v}`]);
+  execFileSync("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--env=", "--outdir", dir, ...defines], {
     stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   });
-  return join(BUILD_DIR, "index.js");
+  return join(dir, "index.js");
 }
 
 export interface RunningWorker {
@@ -40,11 +45,13 @@ export interface RunningWorker {
  * workerd's output goes to stderr, so that stdout holds only the table and the JSON line. The
  * "Connection reset by peer" errors it logs when the load generator closes its sockets at the
  * end of a run (and their stack lines) are dropped: they are the client leaving, not a failure.
+ * So are aya's own log lines, one per request (written all the same: their cost is measured).
  */
 function quietStdio(stdout: Readable, stderr: Readable): void {
   for (const stream of [stdout, stderr]) {
     let dropStack = false;
     createInterface({ input: stream }).on("line", (line) => {
+      if (line.startsWith('{"ts":') || line.startsWith('{"event":')) return;
       if (/Connection reset by peer|disconnected: ::write/.test(line)) {
         dropStack = true;
         return;
@@ -96,11 +103,50 @@ export function startAya(script: string, gateway: unknown, inspect = false): Pro
       durableObjects: {
         BACKEND_STATE: { className: "BackendState", useSQLite: true },
         RELAY: { className: "Relay", useSQLite: true },
+        METRICS: { className: "Metrics", useSQLite: true },
       },
       kvNamespaces: ["CACHE"],
     },
     inspect,
   );
+}
+
+/** A module Worker of the benchmark's own (a harness), its output discarded unread. */
+export function startModule(name: string, scriptPath: string): Promise<RunningWorker> {
+  return start(name, {
+    scriptPath,
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      stdout.resume();
+      stderr.resume();
+    },
+  });
+}
+
+/** Bundles a harness Worker with wrangler, as aya is bundled, into .bench/build-<name>/out/. */
+export function buildHarness(entry: string, name: string): string {
+  const dir = `.bench/build-${name}`;
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, "wrangler.toml");
+  writeFileSync(
+    config,
+    [
+      `name = "${name}"`,
+      `main = "${resolve(entry)}"`,
+      'compatibility_date = "2026-04-01"',
+      'compatibility_flags = ["nodejs_compat"]',
+      "",
+    ].join("\n"),
+  );
+  execFileSync(
+    "node_modules/.bin/wrangler",
+    ["deploy", "--dry-run", "--config", config, "--outdir", resolve(dir, "out")],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    },
+  );
+  // wrangler names the bundle after its entry.
+  return join(dir, "out", `${basename(entry).replace(/\.ts$/, "")}.js`);
 }
 
 /** The baseline: a Worker that does one fetch to the origin and nothing else. */

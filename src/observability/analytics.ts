@@ -23,7 +23,19 @@ function cutBytes(text: string, max: number): string {
   return new TextDecoder().decode(bytes.slice(0, max)).replace(/\uFFFD$/, "");
 }
 
-export function dataPoint(r: RequestRecord, durationMs: number): AnalyticsEngineDataPoint {
+/** The shape of a Workers Analytics Engine data point, as aya writes it. */
+export interface DataPoint {
+  indexes: string[];
+  blobs: string[];
+  doubles: number[];
+}
+
+/** The part of an `AnalyticsEngineDataset` binding aya uses. */
+export interface AnalyticsDataset {
+  writeDataPoint(point: DataPoint): void;
+}
+
+export function dataPoint(r: RequestRecord, durationMs: number): DataPoint {
   const route = r.routeLabel;
   return {
     indexes: [cutBytes(route, MAX_INDEX_BYTES)],
@@ -57,11 +69,7 @@ export function dataPoint(r: RequestRecord, durationMs: number): AnalyticsEngine
 }
 
 /** Writes the request's data point; a dataset that refuses it never fails the request. */
-export function writeDataPoint(
-  dataset: AnalyticsEngineDataset | undefined,
-  r: RequestRecord,
-  durationMs: number,
-) {
+export function writeDataPoint(dataset: AnalyticsDataset | undefined, r: RequestRecord, durationMs: number) {
   if (!dataset) return;
   try {
     dataset.writeDataPoint(dataPoint(r, durationMs));

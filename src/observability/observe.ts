@@ -7,9 +7,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { Clock } from "../clock";
 import type { AppEnv } from "../env";
-import { writeDataPoint } from "./analytics";
+import { emit } from "./emit";
 import { errorCodeOf } from "./error-code";
-import { logLine } from "./log-line";
 import type { EdgeMetrics } from "./metrics/edge-metrics";
 import { RequestRecord } from "./request-record";
 import { watchStream } from "./stream-end";
@@ -99,11 +98,11 @@ function answered(c: Context<AppEnv>, record: RequestRecord, deps: ObserveDeps):
 function write(c: Context<AppEnv>, record: RequestRecord, deps: ObserveDeps): void {
   if (record.written) return;
   record.written = true;
-  const durationMs = deps.clock.now() - record.startedAt;
-  const logQuery = c.get("gateway")?.observability.logQuery ?? false;
-  console.log(JSON.stringify(logLine(record, durationMs, logQuery)));
-  deps.metrics.count(record, durationMs);
-  writeDataPoint(c.env.ANALYTICS, record, durationMs);
+  emit(record, deps.clock.now() - record.startedAt, {
+    logQuery: c.get("gateway")?.observability.logQuery ?? false,
+    metrics: deps.metrics,
+    analytics: c.env.ANALYTICS,
+  });
   // Counts stay in the isolate until a flush succeeds.
   deps.flush(c);
 }
