@@ -27,7 +27,7 @@ const ICON: Record<AlertEventName, string> = {
 export function healthAlert(e: HealthEvent, pool: string | undefined): Alert | undefined {
   if (e.kind === "circuit_closed") return undefined;
   const where = pool && pool !== e.backend ? `${e.backend} (pool ${pool})` : e.backend;
-  const why = e.detail ? `: ${e.detail}` : "";
+  const why = e.detail ? `: ${e.detail.replace(/[.\s]+$/, "")}` : "";
   const text = {
     backend_unhealthy: `aya: backend ${where} is unhealthy${why}. Traffic goes to the other backends.`,
     backend_healthy: `aya: backend ${where} is healthy again${why}.`,
