@@ -8,7 +8,8 @@ import { idOf, kindOf, type RecordKey, type RecordOwner, type Versioned } from "
 export interface OwnerNamespaces {
   BACKEND_STATE: DurableObjectNamespace<import("../index").BackendState>;
   RELAY: DurableObjectNamespace<import("../index").Relay>;
-  METRICS: DurableObjectNamespace<import("../index").Metrics>;
+  /** Optional: a deployment whose wrangler.toml predates it still replicates everything else. */
+  METRICS?: DurableObjectNamespace<import("../index").Metrics>;
 }
 
 export const folds: Folds = {
@@ -22,7 +23,9 @@ export function ownerOf(env: OwnerNamespaces, key: RecordKey): { id: string; stu
     case "backend":
       return { id: key, stub: env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName(id)) };
     case "metrics":
-      return { id: key, stub: env.METRICS.get(env.METRICS.idFromName(id)) };
+      // Without the binding (a wrangler.toml from before it), metrics stay in the isolates: a
+      // relay never fails the batch they ride in, backend outcomes included.
+      return env.METRICS ? { id: key, stub: env.METRICS.get(env.METRICS.idFromName(id)) } : undefined;
     default:
       return undefined;
   }

@@ -7,14 +7,17 @@ import {
   env,
   waitOnExecutionContext,
 } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createApp, replicatedDeps } from "../../src/app";
 import worker from "../../src/index";
+import { METRICS_KEY } from "../../src/observability/metrics/edge-metrics";
+import { ownerOf } from "../../src/replication/owners";
 import { isolateState } from "../../src/state/isolate";
 import { Replication } from "../../src/state/sync";
 import { clockedGateway } from "../support/clocked";
 import { clockedRelays } from "../support/clocked-relays";
 import { origin, setMode } from "../support/farm";
+import { gatewayFor } from "../support/gateway";
 import { readMetrics } from "../support/prometheus";
 import { fakeProvider, providerMode } from "../support/providers";
 
@@ -205,5 +208,19 @@ describe("/__aya/metrics", () => {
     expect(m.value("aya_inflight", { pool: "metp", backend: "met-1" })).toBe(0);
     // Providers are backends too: their gauges carry the provider's name.
     expect(m.value("aya_backend_healthy", { pool: "met-oa", backend: "met-oa" })).toBe(1);
+  });
+
+  it("without a METRICS binding, still answers (its gauges), and relays leave metric writes aside", async () => {
+    const { METRICS: _, ...rest } = env as unknown as Record<string, unknown>;
+    expect(ownerOf(rest as never, METRICS_KEY)).toBeUndefined();
+    const warned = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const call = gatewayFor(config, { METRICS: undefined });
+    const res = await call("/__aya/metrics", { headers: admin });
+    expect(res.status).toBe(200);
+    expect(
+      readMetrics(await res.text()).value("aya_backend_healthy", { pool: "metp", backend: "met-1" }),
+    ).toBeDefined();
+    expect(String(warned.mock.calls[0]?.[0])).toContain("no METRICS binding");
+    warned.mockRestore();
   });
 });
