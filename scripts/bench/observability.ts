@@ -1,8 +1,10 @@
 // Scenario 1c: what the observe stage costs a request: the trace, the per-request record, the log
 // line (JSON.stringify and console.log) and the metrics counted in the isolate. Measured twice:
-//  - in a loop: a harness Worker (observe-harness.ts) runs the stage's work LOOP times per request,
-//    so workerd's CPU per request, less the same request's with no loop, divided by LOOP, is the
-//    stage's cost with the noise of HTTP and of this shared machine divided by LOOP too;
+//  - in a harness Worker (observe-harness.ts) that runs the stage's work n times per request:
+//    once (n = 1, as in production) against not at all (n = 0), which includes whatever the
+//    runtime spends once per request on logging; and LOOP times, whose CPU per request less the
+//    same request's with no loop, divided by LOOP, is the cost of each further run of the stage,
+//    with the noise of HTTP and of this shared machine divided by LOOP too;
 //  - end to end: aya built twice, the second time with AYA_OBSERVABILITY false (no record, no
 //    line, no metrics; the trace is made either way), both proxying the same origin in alternating
 //    runs: the median, over rounds, of the difference in workerd CPU per request. Honest, but on
@@ -17,7 +19,8 @@ export const LOOP = 200;
 export interface ObservabilityResult {
   observed: LoadResult[];
   unobserved: LoadResult[];
-  /** The harness: runs with the loop and runs without it, alternating. */
+  /** The harness: runs with the stage once, LOOP times, and not at all, in turn. */
+  once: LoadResult[];
   looped: LoadResult[];
   bare: LoadResult[];
 }
@@ -56,8 +59,8 @@ export async function observability(bench: Bench): Promise<ObservabilityResult> 
   }
 }
 
-async function inALoop(bench: Bench): Promise<Pick<ObservabilityResult, "looped" | "bare">> {
-  bench.progress("observability: the stage in a loop");
+async function inALoop(bench: Bench): Promise<Pick<ObservabilityResult, "once" | "looped" | "bare">> {
+  bench.progress("observability: the stage in a harness, once and in a loop");
   const worker = await startModule(
     "observe-harness",
     buildHarness("scripts/bench/observe-harness.ts", "observe-harness"),
@@ -65,12 +68,13 @@ async function inALoop(bench: Bench): Promise<Pick<ObservabilityResult, "looped"
   try {
     const { shortSeconds, runs } = bench.plan;
     const run = (n: number) =>
-      load(`${worker.url}/?n=${n}`, { seconds: shortSeconds, connections: 4, cpu: { workerd: worker.pid } });
+      load(`${worker.url}/?n=${n}`, { seconds: shortSeconds, connections: 16, cpu: { workerd: worker.pid } });
     await run(LOOP);
-    const out = { looped: [] as LoadResult[], bare: [] as LoadResult[] };
-    await repeat(Math.max(3, runs), async () => {
-      out.looped.push(await run(LOOP));
+    const out = { once: [] as LoadResult[], looped: [] as LoadResult[], bare: [] as LoadResult[] };
+    await repeat(Math.max(4, runs + 1), async () => {
       out.bare.push(await run(0));
+      out.once.push(await run(1));
+      out.looped.push(await run(LOOP));
     });
     return out;
   } finally {
