@@ -197,7 +197,11 @@ export class RelayCore {
     if (!urgent && this.demanded.has(id)) {
       const now = this.host.clock.now();
       const b = this.tokens.get(id) ?? { tokens: OWNER_CALL_BURST, at: now };
-      b.tokens = Math.min(OWNER_CALL_BURST, b.tokens + ((now - b.at) / 1000) * OWNER_CALLS_PER_SECOND);
+      // A clock that stepped back (another machine's after an eviction) refills nothing, never less.
+      b.tokens = Math.min(
+        OWNER_CALL_BURST,
+        b.tokens + (Math.max(0, now - b.at) / 1000) * OWNER_CALLS_PER_SECOND,
+      );
       b.at = now;
       this.tokens.set(id, b);
       if (b.tokens < 1) await sleep(this.host.clock, ((1 - b.tokens) / OWNER_CALLS_PER_SECOND) * 1000);
