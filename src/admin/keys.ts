@@ -87,7 +87,8 @@ export async function createKey(c: Context<AppEnv>): Promise<Response> {
   if (problems.length) return badRequest(c, problems);
   const key = newKey();
   const record = await store(c).create(await sha256Hex(key), newKeyId(), keyHint(key), body.value);
-  // The only time the key is ever shown.
+  // The only time the key is ever shown; `Accept: text/plain` gets it alone, for a shell variable.
+  if ((c.req.header("accept") ?? "").startsWith("text/plain")) return c.text(`${key}\n`, 201);
   return c.json({ ...record, key }, 201);
 }
 
