@@ -93,7 +93,11 @@ describe("a route with auth = jwt", () => {
     expect((await call(gw, await signToken(claims(gw), "ES256"))).status).toBe(401);
     const good = await signToken(claims(gw));
     const [head, , signature] = good.split(".");
-    const tampered = `${head}.${Buffer.from(JSON.stringify(claims(gw, { sub: "admin" }))).toString("base64url")}.${signature}`;
+    const payload = btoa(JSON.stringify(claims(gw, { sub: "admin" })))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
+    const tampered = `${head}.${payload}.${signature}`;
     expect((await call(gw, tampered)).status).toBe(401);
     expect((await call(gw, await forgeToken(claims(gw), "none"))).status).toBe(401);
     expect((await call(gw, await forgeToken(claims(gw), "hs256-public-key"))).status).toBe(401);
