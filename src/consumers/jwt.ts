@@ -20,10 +20,22 @@ import type { JwtIssuer } from "../config/normalize";
 import type { Consumer } from "./consumer";
 
 const MIN_TTL_MS = 60_000;
+/** A verified token is trusted again without a signature check for at most this long (and never past its exp). */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 10_000;
 const MAX_TTL_MS = 3_600_000;
 const DEFAULT_TTL_MS = 600_000;
 const REFETCH_COOLDOWN_MS = 30_000;
 const FETCH_TIMEOUT_MS = 5_000;
+
+interface Verified {
+  consumer: Consumer;
+  issuer: string;
+  /** Until when it may be reused (ms): its exp plus the skew, and at most VERIFIED_TTL_MS after the check. */
+  until: number;
+  /** Not before (ms, skew applied), when the token has nbf. */
+  from: number;
+}
 
 interface KeySet {
   get: JWTVerifyGetKey;
@@ -34,11 +46,18 @@ interface KeySet {
 export type JwtResult = { ok: true; consumer: Consumer } | { ok: false; reason: string };
 
 export class JwtVerifier {
-  /** JWKS fetches made (for tests). */
+  /** JWKS fetches made, and signatures checked (for tests). */
   fetches = 0;
+  signatureChecks = 0;
   private readonly sets = new Map<string, KeySet>();
   private readonly loading = new Map<string, Promise<KeySet>>();
   private readonly pemKeys = new Map<string, Promise<CryptoKey>>();
+  /**
+   * Tokens verified lately, by their text: a client sends the same token on every request, and a
+   * signature check (tens of µs for RS256) need not be repeated for it. The token's own time
+   * window still holds; a key the issuer retires stops its tokens within VERIFIED_TTL_MS.
+   */
+  private readonly verified = new Map<string, Verified>();
 
   constructor(
     private readonly clock: Clock,
@@ -50,6 +69,10 @@ export class JwtVerifier {
     issuers: readonly JwtIssuer[],
     env: Record<string, unknown>,
   ): Promise<JwtResult> {
+    const now = this.clock.now();
+    const known = this.verified.get(token);
+    if (known && now < known.until && now >= known.from && issuers.some((i) => i.name === known.issuer))
+      return { ok: true, consumer: known.consumer };
     let claimed: JWTPayload;
     try {
       claimed = decodeJwt(token);
@@ -64,20 +87,37 @@ export class JwtVerifier {
       if (typeof value !== "string" && typeof value !== "number")
         return { ok: false, reason: `the token has no ${issuer.consumerClaim} claim` };
       const plan = issuer.planClaim ? payload[issuer.planClaim] : undefined;
-      return {
-        ok: true,
-        consumer: {
-          id: String(value),
-          via: `jwt:${issuer.name}`,
-          plan: typeof plan === "string" ? plan : undefined,
-        },
+      const consumer: Consumer = {
+        id: String(value),
+        via: `jwt:${issuer.name}`,
+        plan: typeof plan === "string" ? plan : undefined,
       };
+      this.remember(token, issuer, payload, consumer, now);
+      return { ok: true, consumer };
     } catch (error) {
       return { ok: false, reason: reasonOf(error) };
     }
   }
 
+  private remember(
+    token: string,
+    issuer: JwtIssuer,
+    payload: JWTPayload,
+    consumer: Consumer,
+    now: number,
+  ): void {
+    const skew = issuer.clockSkewSeconds * 1000;
+    const until = Math.min(now + VERIFIED_TTL_MS, (payload.exp ?? 0) * 1000 + skew);
+    const from = payload.nbf === undefined ? 0 : payload.nbf * 1000 - skew;
+    if (this.verified.size >= VERIFIED_MAX) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, { consumer, issuer: issuer.name, until, from });
+  }
+
   private async check(token: string, issuer: JwtIssuer, env: Record<string, unknown>): Promise<JWTPayload> {
+    this.signatureChecks += 1;
     const options = {
       issuer: issuer.issuer,
       audience: issuer.audience,

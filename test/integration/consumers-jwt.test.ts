@@ -82,6 +82,14 @@ describe("a route with auth = jwt", () => {
     expect(res.headers.get("www-authenticate")).toMatch(/^Bearer realm="aya", error="invalid_token"$/);
   });
 
+  it("stops taking a token once it expires, however often it was verified before", async () => {
+    const gw = await setup("jwt-reuse", { clockSkewSeconds: 5 });
+    const token = await signToken(claims(gw, { exp: seconds(gw) + 10 }));
+    for (let i = 0; i < 3; i++) expect((await call(gw, token)).status).toBe(200);
+    gw.advance(16_000);
+    expect((await call(gw, token)).status).toBe(401);
+  });
+
   it("allows the configured clock skew, and no more", async () => {
     const gw = await setup("jwt-skew", { clockSkewSeconds: 30 });
     expect((await call(gw, await signToken(claims(gw, { exp: seconds(gw) - 20 })))).status).toBe(200);

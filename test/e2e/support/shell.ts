@@ -11,9 +11,7 @@ export interface Answer {
   body: string;
 }
 
-export type Action =
-  | { kind: "curl"; args: string[]; assign?: string }
-  | { kind: "sleep"; seconds: number };
+export type Action = { kind: "curl"; args: string[]; assign?: string } | { kind: "sleep"; seconds: number };
 
 /** Shell words: quotes group and are removed, $NAME is expanded outside single quotes. */
 export function words(text: string, vars: Record<string, string> = {}): string[] {
