@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { adminApp } from "./admin/routes";
 import { systemClock } from "./clock";
 import { loadGateway } from "./config/load";
+import { Identifier } from "./consumers/identify";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import { handleGateway, linksOf, type PipelineDeps } from "./gateway";
@@ -31,6 +32,7 @@ export function replicatedDeps(
     replication,
     retryBudget: new RetryBudget(),
     pins: new PinTable(),
+    identifier: new Identifier(clock, replication.replica),
     prepare: (c, backends) => replication.prepare(backends, linksOf(c)),
     settle: (c) => replication.settle(linksOf(c)),
   };

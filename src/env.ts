@@ -2,6 +2,7 @@
 // ones wrangler cannot see: secrets and the optional AI binding) and the per-request values the
 // Hono app carries.
 import type { Gateway } from "./config/normalize";
+import type { Consumer } from "./consumers/consumer";
 
 export type Bindings = Omit<Env, "GATEWAY"> & {
   /** A TOML table or the same as a JSON string; validated by config/load.ts. */
@@ -17,5 +18,9 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     gateway: Gateway;
+    /** Who is calling, on a route with `auth` (src/consumers/identify.ts). */
+    consumer?: Consumer;
+    /** The header the consumer's credential came in: consumed here, never forwarded. */
+    consumedHeader?: string;
   };
 }

@@ -6,6 +6,10 @@ import { handleAi } from "./ai/handler";
 import { cacheFor } from "./cache";
 import type { Clock } from "./clock";
 import type { Backend, Gateway, Route } from "./config/normalize";
+import { admit } from "./consumers/admit";
+import { withCors } from "./consumers/cors";
+import type { Identifier } from "./consumers/identify";
+import { gatewayRefusal } from "./consumers/refusal";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import { refuseOversizedHeaders } from "./middleware/request-limits";
@@ -30,6 +34,8 @@ export interface PipelineDeps {
   /** Per-isolate retry budgets and affinity pins: one each per app, shared by its requests. */
   retryBudget: RetryBudget;
   pins: PinTable;
+  /** Who is calling (keys, JWTs): the isolate's JWKS, static key hashes and failure throttle. */
+  identifier: Identifier;
   /**
    * Brings the isolate's view of these backends up to date: background refresh of their records,
    * a short wait only for a record never seen. Call once per request, before selecting, with every
@@ -68,13 +74,16 @@ export async function handleGateway(
     throw new GatewayError("no_route", `no admin endpoint ${request.method} ${path}`);
   const route = routeTable(gateway.routes).match(request.method, url.host, path);
   if (!route) throw new GatewayError("no_route", `no route matches ${request.method} ${path}`);
+  let response: Response;
   try {
-    return await serveRoute(c, gateway, route, deps, url, path);
+    response = await serveRoute(c, gateway, route, deps, url, path);
   } catch (error) {
     // Errors of a matched route carry its debug headers too.
-    if (error instanceof GatewayError) return withDebug(gateway, route, error.toResponse(c.get("requestId")));
-    throw error;
+    if (!(error instanceof GatewayError)) throw error;
+    response = withDebug(gateway, route, error.toResponse(c.get("requestId")));
   }
+  // Every answer of a CORS route, errors included: a browser reads an error only with its grant.
+  return route.cors && response.status !== 101 ? withCors(route.cors, request, mutable(response)) : response;
 }
 
 async function serveRoute(
@@ -87,8 +96,21 @@ async function serveRoute(
 ): Promise<Response> {
   const request = c.req.raw;
   const target = route.target;
-  // AI routes answer in OpenAI's shape, their limits included.
-  if (target.kind === "ai") return handleAi(c, gateway, route, deps, canonical);
+  const client = clientInfo(request, gateway.trustGeoHeaders);
+  // Identify and admit (CORS preflight, access rules, the consumer) before anything is served.
+  const admission = await admit(c, route, client, deps.identifier, linksOf(c));
+  if (admission.kind === "preflight") return admission.response;
+  // AI routes answer in OpenAI's shape, their refusals and limits included.
+  if (target.kind === "ai")
+    return handleAi(
+      c,
+      gateway,
+      route,
+      deps,
+      canonical,
+      admission.kind === "refused" ? admission.failure : undefined,
+    );
+  if (admission.kind === "refused") throw gatewayRefusal(admission.failure);
   refuseOversizedHeaders(request.headers, gateway.limits);
   if (target.kind === "respond") {
     return withDebug(
@@ -106,7 +128,6 @@ async function serveRoute(
     return withDebug(gateway, route, new Response(null, { status: target.status, headers: { location } }));
   }
 
-  const client = clientInfo(request, gateway.trustGeoHeaders);
   const choice = choosePools(route, gateway, client, request, deps.clock.random);
   const path = rewritePath(canonical, route.rewrite);
   const body = await readRequestBody(request, gateway.limits);
@@ -136,11 +157,14 @@ async function serveRoute(
       pins: deps.pins,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
       stale,
+      consumer: c.get("consumer")?.id,
+      consumedHeader: c.get("consumedHeader"),
     });
 
   const cache = cacheFor({
     route,
     request,
+    credentialHeaders: gateway.auth.keyHeaders,
     path,
     search: url.search,
     env: c.env,

@@ -21,4 +21,5 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 export { BackendState } from "../durable-objects/backend-state";
+export { KeyStore } from "../durable-objects/key-store";
 export { Relay } from "../durable-objects/relay";

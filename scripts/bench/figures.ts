@@ -6,6 +6,7 @@ import { RESERVE_BURST, RESERVE_PER_SECOND } from "../../src/proxy/budget.ts";
 import type { AiResult, AiRun, Path } from "./ai.ts";
 import type { PersistentFault, PersistentRun, Strategy } from "./backends.ts";
 import type { CacheResult } from "./cache.ts";
+import { addedUs, type IdentityRuns } from "./identity.ts";
 import {
   coreShare,
   cpuUsPerRequest,
@@ -26,6 +27,7 @@ export interface Results {
   persistent: Record<PersistentFault, PersistentRun[]>;
   cache: CacheResult;
   ai: AiResult;
+  identity: IdentityRuns;
 }
 
 export interface Row {
@@ -103,6 +105,7 @@ export interface Figures {
   persistent: Record<PersistentFault, PersistentFigure>;
   cache: { hit: Row; miss: Row; farMiss: Row; originHitsDuringHits: number };
   ai: AiFigures | { note: string };
+  identity: { anonymous: Row; key: Row; jwt: Row; keyAddedUs: Stat; jwtAddedUs: Stat };
 }
 
 export function row(runs: LoadResult[]): Row {
@@ -182,6 +185,13 @@ export function figures(results: Results): Figures {
       originHitsDuringHits: results.cache.originHitsDuringHits,
     },
     ai: aiFigures(results.ai),
+    identity: {
+      anonymous: row(results.identity.anonymous),
+      key: row(results.identity.key),
+      jwt: row(results.identity.jwt),
+      keyAddedUs: summarise(addedUs(results.identity, "key")),
+      jwtAddedUs: summarise(addedUs(results.identity, "jwt")),
+    },
   };
 }
 
@@ -295,6 +305,11 @@ export function toJson(f: Figures, meta: { runs: number; quick: boolean; wallSec
       farOriginMissP50Ms: f.cache.farMiss.p50.median,
     },
     ai: aiJson(f.ai),
+    identity: {
+      /** workerd CPU µs per request a key / a JWT adds over an anonymous request, warm. */
+      keyAddedUs: f.identity.keyAddedUs.median,
+      jwtAddedUs: f.identity.jwtAddedUs.median,
+    },
     profile:
       "note" in f.profile
         ? { failed: f.profile.note }

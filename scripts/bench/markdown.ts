@@ -240,6 +240,21 @@ function aiSection(a: AiFigures | { note: string }): string[] {
   ];
 }
 
+function identitySection(i: Figures["identity"]): string[] {
+  return [
+    "## 7. Consumers: what identifying the caller costs",
+    "",
+    "| | req/s | p50 ms | p99 ms | workerd µs CPU / req | workerd core | load generator core | origin core |",
+    "|---|---|---|---|---|---|---|---|",
+    rowLine("anonymous route", i.anonymous),
+    rowLine("route with auth, a runtime key (`aya_…`)", i.key),
+    rowLine("route with auth, a JWT (RS256, public key in a secret)", i.jwt),
+    "",
+    `Added over an anonymous request, per paired round, warm: **${fmt(i.keyAddedUs, 1)} µs** for a key (its SHA-256, the record read from the isolate's memory, the policy), **${fmt(i.jwtAddedUs, 1)} µs** for a JWT (an RS256 signature check and the claims; the key imported once). The same origin and pool on all three routes; the rounds take turns, so drift touches them alike.`,
+    "",
+  ];
+}
+
 export function markdown(f: Figures, meta: Meta): string {
   return [
     ...header(meta),
@@ -250,5 +265,6 @@ export function markdown(f: Figures, meta: Meta): string {
     ...persistentSection(f.persistent),
     ...cacheSection(f.cache),
     ...aiSection(f.ai),
+    ...identitySection(f.identity),
   ].join("\n");
 }

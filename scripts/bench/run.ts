@@ -22,6 +22,7 @@ import {
 import { cache } from "./cache.ts";
 import type { Bench, Plan } from "./common.ts";
 import { figures, type Results, toJson } from "./figures.ts";
+import { identity } from "./identity.ts";
 import { stopAll, stopOnSignals } from "./lifecycle.ts";
 import { markdown } from "./markdown.ts";
 import { startOrigins } from "./origins.ts";
@@ -64,7 +65,17 @@ async function measure(bench: Bench): Promise<Results> {
   const cacheRuns = await cache(bench);
   bench.progress("AI path");
   const aiRuns = await ai(bench);
-  return { overhead: overheadRuns, profile, slow, failing, persistent, cache: cacheRuns, ai: aiRuns };
+  const identityRuns = await identity(bench);
+  return {
+    overhead: overheadRuns,
+    profile,
+    slow,
+    failing,
+    persistent,
+    cache: cacheRuns,
+    ai: aiRuns,
+    identity: identityRuns,
+  };
 }
 
 function machine(): string {

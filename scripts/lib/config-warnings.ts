@@ -44,6 +44,12 @@ function namedSecrets(gateway: unknown): { name: string; field: string }[] {
     if (isRecord(consumer) && typeof consumer.keySecret === "string")
       out.push({ name: consumer.keySecret, field: `${where}.keySecret` });
   }
+  // JWT issuers whose public key is held in a secret.
+  const issuers = isRecord(gateway.auth) && isRecord(gateway.auth.jwt) ? gateway.auth.jwt : {};
+  for (const [name, issuer] of Object.entries(issuers)) {
+    if (isRecord(issuer) && typeof issuer.publicKeySecret === "string")
+      out.push({ name: issuer.publicKeySecret, field: `auth.jwt.${name}.publicKeySecret` });
+  }
   return out;
 }
 

@@ -13,11 +13,15 @@
 // the relay tier) shows why the relay tier exists.
 import { parseArgs } from "node:util";
 import { type Backend, parseGateway } from "../../src/config/normalize";
+import { KEY_KIND, KEY_WATERMARK, KeyBook, MemoryKeyStorage } from "../../src/consumers/key-book";
+import { keyHint, newKey, newKeyId, sha256Hex } from "../../src/consumers/key-format";
+import { resolveKey, StaticKeys } from "../../src/consumers/keys";
 import { type LeaseGrant, newQuota, type QuotaPolicy, renewLease } from "../../src/limits/lease";
 import { LeaseHolder } from "../../src/limits/lease-holder";
 import { MemoryLocation } from "../../src/replication/location";
 import { OwnerHub } from "../../src/replication/owner-hub";
 import {
+  kindOf,
   type OwnerRequest,
   type RecordKey,
   type RelayLink,
@@ -63,8 +67,7 @@ const random = clock.random;
 
 /** A consumer that calls from everywhere; its requests need its key record and take from its limit. */
 const CONSUMER_SHARE = 0.02;
-const KEY = recordKey("key", "acme");
-const KEY_EXPIRE_MS = 1500;
+const staticKeys = new StaticKeys();
 const policy: QuotaPolicy = { limit: 6000, windowMs: 60_000, leaseTtlMs: 10_000, maxShare: 0.1 };
 
 // ---- the config: four regional pools and one pool every location uses (an AI provider's shape)
@@ -121,21 +124,18 @@ for (const [pool, list] of pools) {
     owners.set(recordKey("backend", backend.id), { obj, replicate: (r) => owner.replicate(r, clock.now()) });
   }
 }
-// The key's owner: a record with a version, revoked and restored by the events below.
+// The keys' owner: the real KeyBook (key records by hash, answered by version with a watermark).
 const keyObj = new SimObject("key owner", "keys", HINT_PLACES.enam, clock);
-const keyHub = new OwnerHub(push(keyObj.place));
-let keyRecord: Versioned<{ revoked: boolean }> = { key: KEY, value: { revoked: false }, version: 1, at: 0 };
-const setKey = (revoked: boolean) => {
-  keyRecord = { key: KEY, value: { revoked }, version: keyRecord.version + 1, at: clock.now() };
-  keyHub.push([keyRecord], clock.now());
-};
-owners.set(KEY, {
-  obj: keyObj,
-  replicate: (r) => {
-    keyHub.seen(r.relay, clock.now());
-    return r.keys.includes(KEY) ? [keyRecord] : [];
-  },
-});
+const keyBook = new KeyBook(new MemoryKeyStorage(), new OwnerHub(push(keyObj.place)), () => undefined);
+/** The consumer's key: its requests present it; a revocation event revokes it, and a new one follows. */
+let keyValue = "";
+let keyId = "";
+async function newConsumerKey(): Promise<void> {
+  keyValue = newKey();
+  keyId = newKeyId();
+  keyBook.create(await sha256Hex(keyValue), keyId, keyHint(keyValue), { consumer: "acme" }, clock.now());
+}
+await newConsumerKey();
 // The consumer's limit: its own object, called by isolates directly (leases are not replicated).
 const limitObj = new SimObject("limit owner", "acme-limit", HINT_PLACES.enam, clock);
 const quota = newQuota();
@@ -151,6 +151,12 @@ function relayAt(name: string, place: Place): RelayLink & { place: Place } {
       name,
       clock,
       ownerOf: (key: RecordKey) => {
+        if (kindOf(key) === KEY_KIND)
+          return {
+            id: "keys",
+            watermark: KEY_WATERMARK,
+            stub: { replicate: async (req) => keyObj.call(place, () => keyBook.replicate(req, clock.now())) },
+          };
         const owner = owners.get(key);
         return (
           owner && {
@@ -263,9 +269,11 @@ async function request(loc: SimLocation): Promise<void> {
     : [...(pools.get(region) as Backend[]), ...(pools.get(fallbackOf[region] as string) as Backend[])];
   await isolate.replication.prepare(backends, isolate.links);
   const consumer = random() < CONSUMER_SHARE;
-  // A key is trusted only while confirmed within KEY_EXPIRE_MS: an isolate that has not seen it lately asks.
-  if (consumer)
-    await isolate.replication.replica.prepare([KEY], isolate.links, { expireMs: KEY_EXPIRE_MS, waitMs: 500 });
+  // The consumer's key, checked by the real isolate code (a record confirmed within KEY_CONFIRM_MS).
+  const presented = keyValue;
+  const verdict = consumer
+    ? await resolveKey(presented, clock.now(), staticKeys, [], {}, isolate.replication.replica, isolate.links)
+    : undefined;
   const at = clock.now();
   for (const event of events) {
     if (at < event.at || at > event.until) continue;
@@ -274,10 +282,10 @@ async function request(loc: SimLocation): Promise<void> {
       if (!backend) continue;
       event.served.add(loc.name);
       if (isolate.state.view(backend, at).circuit !== "open") event.stale.set(loc.name, at - event.at);
-    } else if (consumer) {
+    } else if (consumer && presented === event.key) {
       event.served.add(loc.name);
-      const value = isolate.replication.replica.get<{ revoked: boolean }>(KEY)?.value;
-      if (!value?.revoked) event.stale.set(loc.name, at - event.at);
+      // The revoked key still let in: a stale verdict.
+      if (verdict?.ok) event.stale.set(loc.name, at - event.at);
     }
   }
   if (consumer) {
@@ -339,9 +347,17 @@ async function circuitEvent(backend: Backend, window: number): Promise<void> {
 
 function revocationEvent(window: number): void {
   const at = clock.now();
-  events.push({ kind: "revocation", key: KEY, at, until: at + window, stale: new Map(), served: new Set() });
-  setKey(true);
-  clock.setTimer(window, () => setKey(false));
+  // Clients (an attacker among them) keep presenting the revoked key for the whole window.
+  events.push({
+    kind: "revocation",
+    key: keyValue,
+    at,
+    until: at + window,
+    stale: new Map(),
+    served: new Set(),
+  });
+  keyBook.revoke(keyId, at);
+  clock.setTimer(window, () => void newConsumerKey());
 }
 
 /** Each event is watched this long; the next starts a little later, at a random moment. */

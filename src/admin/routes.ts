@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { purgeCache } from "../cache/purge";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
+import { createKey, getKey, listKeys, patchKey, revokeKey } from "./keys";
 import { statusReport } from "./status";
 
 export const adminApp = new Hono<AppEnv>();
@@ -37,6 +38,11 @@ const notFound = (c: Context<AppEnv>) =>
 adminApp.get("/healthz", (c) => c.json({ status: "ok" }));
 adminApp.get("/status", adminAuth, (c) => statusReport(c));
 adminApp.post("/cache/purge", adminAuth, (c) => purgeCache(c));
+adminApp.post("/keys", adminAuth, (c) => createKey(c));
+adminApp.get("/keys", adminAuth, (c) => listKeys(c));
+adminApp.get("/keys/:id", adminAuth, (c) => getKey(c));
+adminApp.patch("/keys/:id", adminAuth, (c) => patchKey(c));
+adminApp.delete("/keys/:id", adminAuth, (c) => revokeKey(c));
 adminApp.all("*", (c) => {
   throw notFound(c);
 });

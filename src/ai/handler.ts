@@ -8,6 +8,8 @@ import { type AnswerCache, answerCache, cachedAnswerHeaders, withCacheStatus } f
 import type { AiKind } from "../cache/ai-policy";
 import { completionChunks, recordStream } from "../cache/ai-stream";
 import type { Gateway, Route } from "../config/normalize";
+import { type AuthFailure, type Consumer, modelAllowed } from "../consumers/consumer";
+import { aiRefusal } from "../consumers/refusal";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
 import type { PipelineDeps } from "../gateway";
@@ -33,9 +35,12 @@ export async function handleAi(
   deps: PipelineDeps,
   /** The request's canonical path (routing/path.ts). */
   canonical: string,
+  /** The admit stage refused the request (no key, a bad token, an address denied…). */
+  refused?: AuthFailure,
 ): Promise<Response> {
   const requestId = c.get("requestId");
   try {
+    if (refused) throw aiRefusal(refused);
     if (headerBytes(c.req.raw.headers) > gateway.limits.maxHeaderBytes)
       throw new AiError(
         431,
@@ -46,7 +51,7 @@ export async function handleAi(
     const prefix = route.path.slice(0, -2);
     const path = canonical.slice(prefix.length) || "/";
     const method = c.req.method;
-    if (path === "/models" && method === "GET") return models(gateway);
+    if (path === "/models" && method === "GET") return models(gateway, c.get("consumer"));
     if (path === "/chat/completions" && method === "POST") return await chat(c, gateway, route, deps);
     if (path === "/embeddings" && method === "POST") return await embeddings(c, gateway, route, deps);
     throw new AiError(
@@ -117,7 +122,8 @@ function nestedDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
-function models(gateway: Gateway): Response {
+/** The aliases and provider/model pairs, those the consumer may use when it is limited to some. */
+function models(gateway: Gateway, consumer?: Consumer): Response {
   const data: { id: string; object: "model"; created: number; owned_by: string }[] = [];
   for (const alias of gateway.models.keys())
     data.push({ id: alias, object: "model", created: 0, owned_by: "aya" });
@@ -130,7 +136,7 @@ function models(gateway: Gateway): Response {
       data.push({ id, object: "model", created: 0, owned_by: t.provider });
     }
   }
-  return Response.json({ object: "list", data });
+  return Response.json({ object: "list", data: data.filter((m) => modelAllowed(consumer?.models, m.id)) });
 }
 
 async function prepared(
@@ -157,6 +163,7 @@ async function chat(
   const req = await body(c, chatRequestSchema, aiBodyLimit(gateway));
   const stream = req.stream === true;
   const includeUsage = req.stream_options?.include_usage === true;
+  allowModel(c, req.model);
   const resolved = resolveTargets(gateway, req.model);
   const cache = cacheFor(c, gateway, route, deps, "chat", req, req.temperature);
   const hit = await cache.lookup();
@@ -225,12 +232,24 @@ function cacheFor(
     headers: c.req.raw.headers,
     origin: new URL(c.req.url).origin,
     route,
-    // consumer: the request's consumer, once routes have auth (contract §7), keeps answers per consumer.
+    // On a route with auth, answers are kept per consumer: one client never gets another's.
+    consumer: route.auth ? c.get("consumer")?.id : undefined,
     maxTtlSeconds: gateway.aiCache.maxClientTtlSeconds,
     env: c.env,
     ctx: c.executionCtx,
     now: () => deps.clock.now(),
   });
+}
+
+/** A consumer limited to some models gets 403 model_not_allowed for any other, before any provider. */
+function allowModel(c: Context<AppEnv>, model: string): void {
+  const consumer = c.get("consumer");
+  if (consumer && !modelAllowed(consumer.models, model))
+    throw aiRefusal({
+      status: 403,
+      kind: "model_not_allowed",
+      message: `consumer ${consumer.id} may not use the model \`${model}\``,
+    });
 }
 
 /** What every dispatch of this request shares, whatever the endpoint. */
@@ -267,6 +286,7 @@ async function embeddings(
   deps: PipelineDeps,
 ): Promise<Response> {
   const req = await body(c, embeddingsRequestSchema, aiBodyLimit(gateway));
+  allowModel(c, req.model);
   const resolved = resolveTargets(gateway, req.model);
   const cache = cacheFor(c, gateway, route, deps, "embeddings", req);
   const hit = await cache.lookup();

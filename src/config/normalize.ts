@@ -3,6 +3,8 @@
 // the cross-references' (references.ts) together, in one round. Runs once per isolate per
 // distinct config (see load.ts); nothing downstream re-validates or re-defaults.
 import type { z } from "zod";
+import { type AccessRules, accessRules } from "../consumers/access";
+import type { Plan } from "./plan-schema";
 import { schemaProblems } from "./problems";
 import { referenceProblems } from "./references";
 import { type GatewayInput, gatewaySchema, type ParsedGateway, type providerSchema } from "./schema";
@@ -20,6 +22,16 @@ export type CachePolicy = NonNullable<ParsedRoute["cache"]>;
 export type GeoPolicy = NonNullable<ParsedRoute["geo"]>;
 export type ProviderConfig = z.output<typeof providerSchema> & { name: string };
 export type ModelConfig = ParsedGateway["models"][string];
+export type JwtIssuer = ParsedGateway["auth"]["jwt"][string] & { name: string };
+export type StaticConsumer = ParsedGateway["consumers"][number];
+export type RouteAuth = NonNullable<ParsedRoute["auth"]>;
+export type CorsPolicy = NonNullable<ParsedRoute["cors"]>;
+
+export interface AuthConfig {
+  /** Where a key is read: `Authorization: Bearer <key>` or the raw value of any other header. */
+  keyHeaders: string[];
+  jwt: ReadonlyMap<string, JwtIssuer>;
+}
 
 export interface Backend {
   id: string;
@@ -77,6 +89,10 @@ export interface Route {
   rewrite: { stripPrefix?: string; addPrefix?: string; hostHeader?: string };
   headers: { request: HeaderTransform; response: HeaderTransform };
   cache?: CachePolicy;
+  /** Who may call: keys and JWT issuers (CONTRACT §7); absent means anyone. */
+  auth?: RouteAuth;
+  cors?: CorsPolicy;
+  access?: AccessRules;
 }
 
 export interface Gateway {
@@ -88,6 +104,9 @@ export interface Gateway {
   providers: ReadonlyMap<string, ProviderConfig>;
   models: ReadonlyMap<string, ModelConfig>;
   aiCache: ParsedGateway["aiCache"];
+  plans: ReadonlyMap<string, Plan>;
+  auth: AuthConfig;
+  consumers: StaticConsumer[];
   /** Every backend of every pool and provider, by id (ids are unique across the config). */
   backends: ReadonlyMap<string, Backend>;
 }
@@ -180,6 +199,12 @@ function normalize(input: ParsedGateway): Gateway {
     providers,
     models,
     aiCache: input.aiCache,
+    plans: new Map(Object.entries(input.plans)),
+    auth: {
+      keyHeaders: input.auth.keyHeaders,
+      jwt: new Map(Object.entries(input.auth.jwt).map(([name, issuer]) => [name, { ...issuer, name }])),
+    },
+    consumers: input.consumers,
     backends,
   };
 }
@@ -221,6 +246,9 @@ function normalizeRoute(r: ParsedRoute, index: number): Route {
       response: r.headers?.response ?? emptyTransform(),
     },
     cache: r.cache,
+    auth: r.auth,
+    cors: r.cors,
+    access: r.access && accessRules(r.access),
   };
 }
 

@@ -43,6 +43,10 @@ export interface ProxyInput {
    * (`failed: true`) are the caller's to replace with a stale one.
    */
   stale?: () => Promise<Response | undefined>;
+  /** The consumer identified on a route with `auth` (x-aya-consumer to the backend). */
+  consumer?: string;
+  /** The header its credential came in: never forwarded. */
+  consumedHeader?: string;
 }
 
 export interface ProxyResult {
@@ -123,6 +127,8 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
           host: input.url.host,
           requestId: input.requestId,
           hostHeader: input.route.rewrite.hostHeader,
+          consumer: input.consumer,
+          consumedHeader: input.consumedHeader,
         },
         input.route.headers.request,
         websocket,

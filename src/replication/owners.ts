@@ -1,5 +1,6 @@
 // Where each kind of record lives: the owning Durable Object of a key, and how a relay folds the
 // writes isolates send about it. A new kind of replicated record is one line in each table.
+import { KEY_KIND, KEY_WATERMARK } from "../consumers/key-book";
 import { backendFold } from "../state/backend-fold";
 import type { Folds } from "./fold";
 import { idOf, kindOf, type RecordKey, type RecordOwner, type Versioned } from "./record";
@@ -7,15 +8,28 @@ import { idOf, kindOf, type RecordKey, type RecordOwner, type Versioned } from "
 export interface OwnerNamespaces {
   BACKEND_STATE: DurableObjectNamespace<import("../index").BackendState>;
   RELAY: DurableObjectNamespace<import("../index").Relay>;
+  KEYS: DurableObjectNamespace<import("../index").KeyStore>;
 }
+
+/** The one KeyStore object. */
+export const KEY_STORE = "keys";
 
 export const folds: Folds = { backend: backendFold as Folds[string] };
 
-export function ownerOf(env: OwnerNamespaces, key: RecordKey): { id: string; stub: RecordOwner } | undefined {
+export function ownerOf(
+  env: OwnerNamespaces,
+  key: RecordKey,
+): { id: string; stub: RecordOwner; watermark?: RecordKey } | undefined {
   const id = idOf(key);
   switch (kindOf(key)) {
     case "backend":
       return { id: key, stub: env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName(id)) };
+    case KEY_KIND:
+      return {
+        id: KEY_STORE,
+        stub: env.KEYS.get(env.KEYS.idFromName(KEY_STORE)),
+        watermark: KEY_WATERMARK,
+      };
     default:
       return undefined;
   }

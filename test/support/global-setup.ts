@@ -1,16 +1,21 @@
-// Runs in Node before the workerd tests: starts the origin farm and the fake AI providers on
-// 127.0.0.1 and hands their control ports to the tests (`inject("farmPort")`, `inject("providerPort")`).
+// Runs in Node before the workerd tests: starts the origin farm, the fake AI providers and a fake
+// JWT issuer on 127.0.0.1 and hands their ports to the tests (`inject("farmPort")`,
+// `inject("providerPort")`, `inject("issuerPort")`).
 import type { TestProject } from "vitest/node";
 import { OriginFarm } from "../../scripts/lib/farm.ts";
+import { FakeIssuer } from "../../scripts/lib/issuer.ts";
 import { ProviderFarm } from "../../scripts/lib/providers.ts";
 
 export default async function setup(project: TestProject) {
   const farm = new OriginFarm();
   const providers = new ProviderFarm();
+  const issuer = new FakeIssuer();
   project.provide("farmPort", await farm.listen());
   project.provide("providerPort", await providers.listen());
+  project.provide("issuerPort", await issuer.listen());
   return async () => {
     await farm.close();
     await providers.close();
+    await issuer.close();
   };
 }

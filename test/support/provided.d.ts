@@ -3,6 +3,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     farmPort: number;
     providerPort: number;
+    issuerPort: number;
   }
 }
 
