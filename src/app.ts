@@ -8,6 +8,8 @@ import { Identifier } from "./consumers/identify";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import { handleGateway, linksOf, type PipelineDeps } from "./gateway";
+import { LedgerSource } from "./limits/ledger";
+import { Limiter } from "./limits/limiter";
 import { requestId } from "./middleware/request-id";
 import { PinTable } from "./proxy/affinity";
 import { RetryBudget } from "./proxy/budget";
@@ -26,6 +28,9 @@ export function replicatedDeps(
   state: typeof isolateState,
   replication: Replication,
 ): PipelineDeps {
+  // The spend ledger's rows travel with the isolate's other batched writes.
+  const ledger = new LedgerSource();
+  replication.outbox.register(ledger);
   return {
     clock,
     state,
@@ -33,6 +38,8 @@ export function replicatedDeps(
     retryBudget: new RetryBudget(),
     pins: new PinTable(),
     identifier: new Identifier(clock, replication.replica),
+    limiter: new Limiter(clock, () => replication.replica.isolateId),
+    ledger,
     prepare: (c, backends) => replication.prepare(backends, linksOf(c)),
     settle: (c) => replication.settle(linksOf(c)),
   };

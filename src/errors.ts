@@ -10,6 +10,7 @@ export type ErrorCode =
   | "unauthorized"
   | "forbidden"
   | "rate_limited"
+  | "budget_exceeded"
   | "auth_unavailable"
   | "invalid_config"
   | "upstream_error"
@@ -19,6 +20,7 @@ export type ErrorCode =
 const statusOf: Record<ErrorCode, number> = {
   bad_request: 400,
   forbidden: 403,
+  budget_exceeded: 429,
   auth_unavailable: 503,
   no_route: 404,
   payload_too_large: 413,

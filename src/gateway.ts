@@ -12,15 +12,21 @@ import type { Identifier } from "./consumers/identify";
 import { gatewayRefusal } from "./consumers/refusal";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
+import { withHeaders } from "./limits/headers";
+import type { LedgerSource } from "./limits/ledger";
+import type { Limiter } from "./limits/limiter";
+import { gatewayLimitRefusal } from "./limits/refusal";
+import { admitHttp, type LimitDeps } from "./limits/stage";
 import { refuseOversizedHeaders } from "./middleware/request-limits";
 import type { PinTable } from "./proxy/affinity";
 import { readRequestBody, refuseBodyOnGetOrHead } from "./proxy/body";
+import { onBodyEnd } from "./proxy/body-end";
 import type { RetryBudget } from "./proxy/budget";
 import { forward, type ProxyResult } from "./proxy/forward";
 import { rewritePath } from "./proxy/url";
 import { type RelayNamespace, requestLinks } from "./replication/links";
 import type { ReplicaLinks } from "./replication/replica";
-import { clientInfo } from "./routing/client";
+import { type ClientInfo, clientInfo } from "./routing/client";
 import { canonicalPath } from "./routing/path";
 import { choosePools } from "./routing/pools";
 import { routeTable } from "./routing/table";
@@ -36,6 +42,9 @@ export interface PipelineDeps {
   pins: PinTable;
   /** Who is calling (keys, JWTs): the isolate's JWKS, static key hashes and failure throttle. */
   identifier: Identifier;
+  /** Leased quotas, admissions and settlements of limits; the isolate's side of the spend ledger. */
+  limiter: Limiter;
+  ledger: LedgerSource;
   /**
    * Brings the isolate's view of these backends up to date: background refresh of their records,
    * a short wait only for a record never seen. Call once per request, before selecting, with every
@@ -111,6 +120,28 @@ async function serveRoute(
       admission.kind === "refused" ? admission.failure : undefined,
     );
   if (admission.kind === "refused") throw gatewayRefusal(admission.failure);
+  const limited = await admitHttp(c, gateway, route, limitDeps(deps), client.ip);
+  if (!limited.ok) throw gatewayLimitRefusal(limited.failure, limited.headers);
+  const answer = withHeaders(
+    await serveHttp(c, gateway, route, deps, url, canonical, client),
+    limited.headers(),
+  );
+  // A concurrency slot is given back when the answer has been sent whole (or cut off).
+  const settle = limited.settle;
+  return settle ? onBodyEnd(answer, () => settle()) : answer;
+}
+
+async function serveHttp(
+  c: Context<AppEnv>,
+  gateway: Gateway,
+  route: Route,
+  deps: PipelineDeps,
+  url: URL,
+  canonical: string,
+  client: ClientInfo,
+): Promise<Response> {
+  const request = c.req.raw;
+  const target = route.target;
   refuseOversizedHeaders(request.headers, gateway.limits);
   if (target.kind === "respond") {
     return withDebug(
@@ -256,4 +287,9 @@ function mutable(response: Response): Response {
   } catch {
     return new Response(response.body, response);
   }
+}
+
+/** What the limits stage needs of the pipeline. */
+export function limitDeps(deps: PipelineDeps): LimitDeps {
+  return { limiter: deps.limiter, ledger: deps.ledger, now: () => deps.clock.now() };
 }

@@ -22,4 +22,6 @@ export default {
 
 export { BackendState } from "../durable-objects/backend-state";
 export { KeyStore } from "../durable-objects/key-store";
+export { Ledger } from "../durable-objects/ledger";
+export { Limits } from "../durable-objects/limits";
 export { Relay } from "../durable-objects/relay";

@@ -103,6 +103,8 @@ export function startAya(
         BACKEND_STATE: { className: "BackendState", useSQLite: true },
         RELAY: { className: "Relay", useSQLite: true },
         KEYS: { className: "KeyStore", useSQLite: true },
+        LIMITS: { className: "Limits", useSQLite: true },
+        LEDGER: { className: "Ledger", useSQLite: true },
       },
       kvNamespaces: ["CACHE"],
     },

@@ -13,12 +13,17 @@ import { aiRefusal } from "../consumers/refusal";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
 import type { PipelineDeps } from "../gateway";
+import { limitDeps } from "../gateway";
+import { withHeaders } from "../limits/headers";
+import { aiLimitRefusal } from "../limits/refusal";
+import { tokensOfText } from "../limits/spend";
+import { type AiAsk, type AiLimited, admitAi, type Settle } from "../limits/stage";
 import { headerBytes, headersTooLargeMessage } from "../middleware/request-limits";
 import { readRequestBody } from "../proxy/body";
 import { dispatch } from "./dispatch";
 import { encodeEmbeddings } from "./embedding-format";
 import { AiError, badRequest } from "./errors";
-import { orderTargets, resolveTargets } from "./models";
+import { estimateTokens, orderTargets, type ResolvedTarget, resolveTargets } from "./models";
 import {
   type ChatChunk,
   type ChatCompletion,
@@ -26,7 +31,7 @@ import {
   type EmbeddingsResponse,
   embeddingsRequestSchema,
 } from "./openai-types";
-import { firstChunk, openAiEventStream } from "./stream";
+import { firstChunk, openAiEventStream, type Streamed, type StreamUsage } from "./stream";
 
 export async function handleAi(
   c: Context<AppEnv>,
@@ -165,9 +170,20 @@ async function chat(
   const includeUsage = req.stream_options?.include_usage === true;
   allowModel(c, req.model);
   const resolved = resolveTargets(gateway, req.model);
+  const limits = await limitsFor(c, gateway, route, deps, {
+    model: req.model,
+    promptTokens: estimateTokens(req),
+    maxTokens: req.max_completion_tokens ?? req.max_tokens,
+    n: req.n,
+    targets: resolved.targets,
+    embeddings: false,
+  });
+  // A plan's cap on output, sent to the provider when the client asked for none.
+  const asked = limits.maxTokens ? { ...req, max_tokens: limits.maxTokens } : req;
   const cache = cacheFor(c, gateway, route, deps, "chat", req, req.temperature);
   const hit = await cache.lookup();
   if (hit) {
+    limits.settle();
     const headers = cachedAnswerHeaders(hit, c.get("requestId"), {
       on: gateway.debugHeaders,
       route: route.index,
@@ -177,43 +193,115 @@ async function chat(
       id: `chatcmpl-${c.get("requestId")}`,
       created: Math.floor(deps.clock.now() / 1000),
     };
-    return stream ? replayStream(completion, includeUsage, headers) : jsonAnswer(completion, headers);
+    return withHeaders(
+      stream ? replayStream(completion, includeUsage, headers) : jsonAnswer(completion, headers),
+      limits.headers(),
+    );
   }
   const targets = await prepared(c, gateway, deps, req.model, resolved, req);
-  const response = await dispatch({
-    ...requestScope(c, gateway, route, deps),
-    targets,
-    build: (adapter, target) => {
-      // Ask for usage where the server takes the option, so it is counted even when the client
-      // did not ask (the other adapters report usage on every stream anyway).
-      const native =
-        stream && adapter.addsStreamUsage
-          ? { ...req, stream_options: { ...req.stream_options, include_usage: true } }
-          : req;
-      return adapter.chatRequest(native, target);
-    },
-    async answer({ upstream, adapter, target, meta, headers, done, idle, redact }) {
-      const from = { provider: target.provider.name, model: target.model };
-      if (!stream) {
-        const completion: ChatCompletion = adapter.chatResponse(await upstream.json(), meta);
-        done(
-          true,
-          completion.usage && {
+  const response = await settledOnFailure(limits, () =>
+    dispatch({
+      ...requestScope(c, gateway, route, deps),
+      targets,
+      build: (adapter, target) => {
+        // Ask for usage where the server takes the option, so it is counted even when the client
+        // did not ask (the other adapters report usage on every stream anyway).
+        const native =
+          stream && adapter.addsStreamUsage
+            ? { ...asked, stream_options: { ...asked.stream_options, include_usage: true } }
+            : asked;
+        return adapter.chatRequest(native, target);
+      },
+      async answer({ upstream, adapter, target, meta, headers, done, idle, redact }) {
+        const from = { provider: target.provider.name, model: target.model };
+        const spend = spending(target, estimateTokens(req), limits.settle);
+        if (!stream) {
+          const completion: ChatCompletion = adapter.chatResponse(await upstream.json(), meta);
+          const usage = completion.usage && {
             prompt: completion.usage.prompt_tokens,
             completion: completion.usage.completion_tokens,
-          },
-        );
-        cache.store(completion, from);
-        return jsonAnswer(completion, headers);
-      }
-      const { first, reader } = await firstChunk(upstream, adapter, meta, idle);
-      const rest = cache.stores ? recordStream(first, reader, (whole) => cache.store(whole, from)) : reader;
-      headers.set("content-type", "text/event-stream; charset=utf-8");
-      headers.set("cache-control", "no-cache");
-      return new Response(openAiEventStream(first, rest, { includeUsage, done, idle, redact }), { headers });
-    },
-  });
-  return withCacheStatus(response, cache.status, gateway.debugHeaders);
+            cached: completion.usage.prompt_tokens_details?.cached_tokens ?? undefined,
+          };
+          done(true, usage);
+          spend(usage, { chars: answerChars(completion), complete: true });
+          cache.store(completion, from);
+          return jsonAnswer(completion, headers);
+        }
+        const { first, reader } = await firstChunk(upstream, adapter, meta, idle);
+        const rest = cache.stores ? recordStream(first, reader, (whole) => cache.store(whole, from)) : reader;
+        headers.set("content-type", "text/event-stream; charset=utf-8");
+        headers.set("cache-control", "no-cache");
+        const ended = (ok: boolean, usage?: StreamUsage, streamed?: Streamed) => {
+          done(ok, usage);
+          spend(usage, streamed ?? { chars: 0, complete: ok });
+        };
+        return new Response(openAiEventStream(first, rest, { includeUsage, done: ended, idle, redact }), {
+          headers,
+        });
+      },
+    }),
+  );
+  return withHeaders(withCacheStatus(response, cache.status, gateway.debugHeaders), limits.headers());
+}
+
+/** Admits the request against its route's and consumer's limits, or throws the refusal. */
+async function limitsFor(
+  c: Context<AppEnv>,
+  gateway: Gateway,
+  route: Route,
+  deps: PipelineDeps,
+  ask: AiAsk,
+): Promise<Extract<AiLimited, { ok: true }>> {
+  const limited = await admitAi(
+    c,
+    gateway,
+    route,
+    limitDeps(deps),
+    c.req.header("cf-connecting-ip") ?? "",
+    ask,
+  );
+  if (limited.ok) return limited;
+  if ("badRequest" in limited) throw badRequest(limited.badRequest, limited.param);
+  if ("modelNotAllowed" in limited)
+    throw aiRefusal({ status: 403, kind: "model_not_allowed", message: limited.modelNotAllowed });
+  throw aiLimitRefusal(limited.failure, limited.headers);
+}
+
+/** A request that reached no provider (every target failed, or refused it) gives back all it took. */
+async function settledOnFailure(limits: { settle: Settle }, run: () => Promise<Response>): Promise<Response> {
+  try {
+    const response = await run();
+    if (!response.ok) limits.settle();
+    return response;
+  } catch (error) {
+    limits.settle();
+    throw error;
+  }
+}
+
+/**
+ * Settles what a target's answer used: the provider's usage, or (when it reports none) an estimate
+ * from the text that went each way, flagged; a stream cut short is settled as partial.
+ */
+function spending(target: ResolvedTarget, promptEstimate: number, settle: Settle) {
+  return (usage: StreamUsage | undefined, streamed: Streamed) => {
+    settle({
+      model: `${target.provider.name}/${target.model}`,
+      prices: target,
+      usage: usage ?? { prompt: promptEstimate, completion: tokensOfText(streamed.chars) },
+      partial: !streamed.complete,
+      estimated: usage === undefined,
+    });
+  };
+}
+
+function answerChars(completion: ChatCompletion): number {
+  let chars = 0;
+  for (const choice of completion.choices) {
+    chars += typeof choice.message.content === "string" ? choice.message.content.length : 0;
+    for (const call of choice.message.tool_calls ?? []) chars += call.function.arguments.length;
+  }
+  return chars;
 }
 
 function cacheFor(
@@ -288,34 +376,46 @@ async function embeddings(
   const req = await body(c, embeddingsRequestSchema, aiBodyLimit(gateway));
   allowModel(c, req.model);
   const resolved = resolveTargets(gateway, req.model);
+  const promptTokens = tokensOfText(JSON.stringify(req.input).length);
+  const limits = await limitsFor(c, gateway, route, deps, {
+    model: req.model,
+    promptTokens,
+    targets: resolved.targets,
+    embeddings: true,
+  });
   const cache = cacheFor(c, gateway, route, deps, "embeddings", req);
   const hit = await cache.lookup();
   if (hit) {
+    limits.settle();
     const headers = cachedAnswerHeaders(hit, c.get("requestId"), {
       on: gateway.debugHeaders,
       route: route.index,
     });
-    return jsonAnswer(hit.body as EmbeddingsResponse, headers);
+    return withHeaders(jsonAnswer(hit.body as EmbeddingsResponse, headers), limits.headers());
   }
   const targets = await prepared(c, gateway, deps, req.model, resolved, { messages: [] });
-  const response = await dispatch({
-    ...requestScope(c, gateway, route, deps),
-    targets,
-    build: (adapter, target) => {
-      if (!adapter.embeddingsRequest)
-        throw badRequest(`${target.provider.type} has no embeddings API`, "model", "unsupported_model");
-      // Floats from every provider; encodeEmbeddings answers base64 when the client asked for it.
-      return adapter.embeddingsRequest({ ...req, encoding_format: "float" }, target);
-    },
-    async answer({ upstream, adapter, target, headers, done }) {
-      const native: EmbeddingsResponse = adapter.embeddingsResponse
-        ? adapter.embeddingsResponse(await upstream.json(), target.model)
-        : ((await upstream.json()) as EmbeddingsResponse);
-      const result = encodeEmbeddings(native, req.encoding_format ?? "float");
-      done(true, { prompt: result.usage?.prompt_tokens ?? 0, completion: 0 });
-      cache.store(result, { provider: target.provider.name, model: target.model });
-      return jsonAnswer(result, headers);
-    },
-  });
-  return withCacheStatus(response, cache.status, gateway.debugHeaders);
+  const response = await settledOnFailure(limits, () =>
+    dispatch({
+      ...requestScope(c, gateway, route, deps),
+      targets,
+      build: (adapter, target) => {
+        if (!adapter.embeddingsRequest)
+          throw badRequest(`${target.provider.type} has no embeddings API`, "model", "unsupported_model");
+        // Floats from every provider; encodeEmbeddings answers base64 when the client asked for it.
+        return adapter.embeddingsRequest({ ...req, encoding_format: "float" }, target);
+      },
+      async answer({ upstream, adapter, target, headers, done }) {
+        const native: EmbeddingsResponse = adapter.embeddingsResponse
+          ? adapter.embeddingsResponse(await upstream.json(), target.model)
+          : ((await upstream.json()) as EmbeddingsResponse);
+        const result = encodeEmbeddings(native, req.encoding_format ?? "float");
+        const usage = result.usage && { prompt: result.usage.prompt_tokens, completion: 0 };
+        done(true, usage ?? { prompt: 0, completion: 0 });
+        spending(target, promptTokens, limits.settle)(usage, { chars: 0, complete: true });
+        cache.store(result, { provider: target.provider.name, model: target.model });
+        return jsonAnswer(result, headers);
+      },
+    }),
+  );
+  return withHeaders(withCacheStatus(response, cache.status, gateway.debugHeaders), limits.headers());
 }

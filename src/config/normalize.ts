@@ -4,7 +4,7 @@
 // distinct config (see load.ts); nothing downstream re-validates or re-defaults.
 import type { z } from "zod";
 import { type AccessRules, accessRules } from "../consumers/access";
-import type { Plan } from "./plan-schema";
+import type { Plan, RateLimit } from "./plan-schema";
 import { schemaProblems } from "./problems";
 import { referenceProblems } from "./references";
 import { type GatewayInput, gatewaySchema, type ParsedGateway, type providerSchema } from "./schema";
@@ -93,6 +93,7 @@ export interface Route {
   auth?: RouteAuth;
   cors?: CorsPolicy;
   access?: AccessRules;
+  rateLimit?: RateLimit;
 }
 
 export interface Gateway {
@@ -249,6 +250,7 @@ function normalizeRoute(r: ParsedRoute, index: number): Route {
     auth: r.auth,
     cors: r.cors,
     access: r.access && accessRules(r.access),
+    rateLimit: r.rateLimit,
   };
 }
 

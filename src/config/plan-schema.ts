@@ -32,3 +32,17 @@ export type Plan = z.output<typeof planSchema>;
 /** A key's overrides of its plan: the same fields. */
 export const limitsSchema = planSchema;
 export type Limits = Plan;
+
+/**
+ * A route's own request limit, anonymous traffic included: per client IP (cf-connecting-ip), per
+ * consumer (its IP when anonymous) or per value of a header.
+ */
+export const rateLimitSchema = z.strictObject({
+  limit: positiveInt,
+  windowSeconds: positiveInt.max(86_400).default(60),
+  by: z
+    .string()
+    .regex(/^(ip|consumer|header:[A-Za-z0-9-]+)$/, "must be ip, consumer or header:NAME")
+    .default("ip"),
+});
+export type RateLimit = z.output<typeof rateLimitSchema>;

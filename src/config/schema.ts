@@ -3,7 +3,7 @@
 // names, unique ids) are checked in normalize.ts, where the whole config is visible.
 import { z } from "zod";
 import { accessSchema, authSchema, consumerSchema, corsSchema, routeAuthSchema } from "./consumer-schema";
-import { planSchema } from "./plan-schema";
+import { planSchema, rateLimitSchema } from "./plan-schema";
 import { httpUrl, nonNegativeInt, positiveInt, secretName, status } from "./primitives";
 
 const headerMap = z.record(z.string(), z.string());
@@ -209,6 +209,7 @@ export const routeSchema = z.strictObject({
   auth: routeAuthSchema.optional(),
   cors: corsSchema.optional(),
   access: accessSchema.optional(),
+  rateLimit: rateLimitSchema.optional(),
 });
 
 export const providerTypes = [
@@ -241,6 +242,8 @@ export const modelTargetSchema = z.strictObject({
   weight: z.number().positive().default(1),
   inputCostPer1M: z.number().min(0).optional(),
   outputCostPer1M: z.number().min(0).optional(),
+  /** Input tokens the provider served from its prompt cache, when it prices them apart. */
+  cachedInputCostPer1M: z.number().min(0).optional(),
 });
 
 export const modelSchema = z.strictObject({

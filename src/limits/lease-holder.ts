@@ -83,6 +83,23 @@ export class LeaseHolder {
     return { ok: true, waited, remaining: this.remaining + left, resetAt: this.resetAt, limit: this.limit };
   }
 
+  /**
+   * Gives back `n` units taken for a request that used fewer (a completion shorter than its
+   * estimate), while the lease they came from is still the one being spent.
+   */
+  refund(n: number): void {
+    if (this.current) this.current.used = Math.max(0, this.current.used - n);
+  }
+
+  /**
+   * Counts `n` units spent after the fact, whether or not the lease has them (a completion longer
+   * than its estimate): reported to the object with the lease, beyond the quota if need be.
+   */
+  spendAfter(n: number): void {
+    if (this.current) this.current.used += n;
+    else if (this.finished.length) (this.finished[this.finished.length - 1] as HeldLease).used += n;
+  }
+
   private spend(n: number, now: number): boolean {
     const lease = this.current;
     if (!lease) return false;

@@ -8,6 +8,8 @@
 //  - so accepted ≤ limit in every window: an isolate spends only units it was granted, and only
 //    before its deadline, which it counts from when it *sent* the request (never later than the
 //    object's own deadline, whatever the two clocks read);
+//  - units spent after the fact (`LeaseHolder.spendAfter`: a completion longer than its estimate)
+//    are counted as out when reported, beyond the quota if need be: that is the only overshoot;
 //  - a lease comes back whole or in part when its holder reports it finished (returned, spent,
 //    superseded or past its deadline); one whose holder never reports (an evicted isolate) is
 //    counted as spent until the window ends. That costs admissions, never the limit.
@@ -117,7 +119,9 @@ function settle(state: QuotaState, holder: string, report: LeaseReport): void {
   const lease = state.leases[report.id] ?? state.lapsed[report.id];
   // Another holder's id, or a lease of a window that has ended: nothing to settle.
   if (!lease || lease.holder !== holder) return;
-  const used = Math.min(lease.units, Math.max(lease.used, Math.floor(report.used)));
+  // More than the lease's units: spent after the fact (a completion longer than its estimate),
+  // so counted as out (the overshoot the README's token bound states).
+  const used = Math.max(lease.used, Math.floor(report.used));
   lease.used = used;
   if (!report.final) return;
   state.granted -= lease.units - used;

@@ -1,6 +1,7 @@
 // Where each kind of record lives: the owning Durable Object of a key, and how a relay folds the
 // writes isolates send about it. A new kind of replicated record is one line in each table.
 import { KEY_KIND, KEY_WATERMARK } from "../consumers/key-book";
+import { LEDGER_KIND, ledgerFold } from "../limits/ledger";
 import { backendFold } from "../state/backend-fold";
 import type { Folds } from "./fold";
 import { idOf, kindOf, type RecordKey, type RecordOwner, type Versioned } from "./record";
@@ -9,12 +10,19 @@ export interface OwnerNamespaces {
   BACKEND_STATE: DurableObjectNamespace<import("../index").BackendState>;
   RELAY: DurableObjectNamespace<import("../index").Relay>;
   KEYS: DurableObjectNamespace<import("../index").KeyStore>;
+  LEDGER: DurableObjectNamespace<import("../index").Ledger>;
 }
+
+/** The one Ledger object. */
+export const LEDGER_OBJECT = "edge";
 
 /** The one KeyStore object. */
 export const KEY_STORE = "keys";
 
-export const folds: Folds = { backend: backendFold as Folds[string] };
+export const folds: Folds = {
+  backend: backendFold as Folds[string],
+  [LEDGER_KIND]: ledgerFold as Folds[string],
+};
 
 export function ownerOf(
   env: OwnerNamespaces,
@@ -30,6 +38,8 @@ export function ownerOf(
         stub: env.KEYS.get(env.KEYS.idFromName(KEY_STORE)),
         watermark: KEY_WATERMARK,
       };
+    case LEDGER_KIND:
+      return { id: LEDGER_OBJECT, stub: env.LEDGER.get(env.LEDGER.idFromName(LEDGER_OBJECT)) };
     default:
       return undefined;
   }
