@@ -96,6 +96,7 @@ export function startAya(script: string, gateway: unknown, inspect = false): Pro
       durableObjects: {
         BACKEND_STATE: { className: "BackendState", useSQLite: true },
         RELAY: { className: "Relay", useSQLite: true },
+        OVERLAY: { className: "ConfigOverlay", useSQLite: true },
       },
       kvNamespaces: ["CACHE"],
     },

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { purgeCache } from "../cache/purge";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
+import { registerOperations } from "./operations";
 import { statusReport } from "./status";
 
 export const adminApp = new Hono<AppEnv>();
@@ -37,6 +38,7 @@ const notFound = (c: Context<AppEnv>) =>
 adminApp.get("/healthz", (c) => c.json({ status: "ok" }));
 adminApp.get("/status", adminAuth, (c) => statusReport(c));
 adminApp.post("/cache/purge", adminAuth, (c) => purgeCache(c));
+registerOperations(adminApp, adminAuth);
 adminApp.all("*", (c) => {
   throw notFound(c);
 });

@@ -7,6 +7,7 @@ import { idOf, kindOf, type RecordKey, type RecordOwner, type Versioned } from "
 export interface OwnerNamespaces {
   BACKEND_STATE: DurableObjectNamespace<import("../index").BackendState>;
   RELAY: DurableObjectNamespace<import("../index").Relay>;
+  OVERLAY: DurableObjectNamespace<import("../index").ConfigOverlay>;
 }
 
 export const folds: Folds = { backend: backendFold as Folds[string] };
@@ -16,6 +17,9 @@ export function ownerOf(env: OwnerNamespaces, key: RecordKey): { id: string; stu
   switch (kindOf(key)) {
     case "backend":
       return { id: key, stub: env.BACKEND_STATE.get(env.BACKEND_STATE.idFromName(id)) };
+    case "overlay":
+      // The runtime overlay (src/overlay): one ConfigOverlay object, named as the record.
+      return { id: key, stub: env.OVERLAY.get(env.OVERLAY.idFromName(id)) };
     default:
       return undefined;
   }
