@@ -19,7 +19,10 @@ export interface NotApplied {
 export interface AppliedOverlay {
   /** The effective config: the deployed one when no change applies. */
   result: ConfigResult;
-  /** The effective config as written (deployed input + changes that applied); for GET /__aya/config. */
+  /**
+   * The effective config as written (deployed input + changes that applied), as an object (a
+   * deployed JSON string is parsed); for GET /__aya/config and for checking the next change.
+   */
   raw: unknown;
   version: number;
   applied: string[];
@@ -42,7 +45,13 @@ export function applyOverlay(
   const base = deployed.ok ? asObject(deployedRaw) : undefined;
   // An invalid deploy answers 500 invalid_config whatever the overlay says; nothing to blame on it.
   if (!base || entries.length === 0)
-    return { result: deployed, raw: deployedRaw, version: overlay.version, applied: [], notApplied: [] };
+    return {
+      result: deployed,
+      raw: base ?? deployedRaw,
+      version: overlay.version,
+      applied: [],
+      notApplied: [],
+    };
 
   // Every change at once: one parse when they all fit.
   const all = structuredClone(base);

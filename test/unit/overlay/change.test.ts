@@ -140,6 +140,24 @@ describe("a runtime change", () => {
     ).toEqual(['pools.eu.backends[2].id: "eu-4" differs from the id in the path ("eu-3")']);
   });
 
+  it("reads a deployed config given as a JSON string (as `wrangler dev --var` and the dashboard give it)", () => {
+    const result = applyChange(
+      emptyOverlay(),
+      { op: "drain", pool: "eu", id: "eu-1", endpoint: "t" },
+      JSON.stringify(deployed),
+      1,
+    );
+    expect(result).toMatchObject({ ok: true, changed: true });
+    expect(
+      applyChange(
+        emptyOverlay(),
+        { op: "drain", pool: "ue", id: "eu-1", endpoint: "t" },
+        JSON.stringify(deployed),
+        1,
+      ),
+    ).toEqual({ ok: false, problems: ['pools: unknown pool "ue" (did you mean "eu"?)'] });
+  });
+
   it("drains, disables and enables, and a repeated one changes nothing", () => {
     const { overlay, results } = run(
       { op: "drain", pool: "eu", id: "eu-1" },
