@@ -73,7 +73,10 @@ describe("PUT /__aya/pools/{pool}/backends/{id}", () => {
     const p = await pool("ops-weight", 2, { strategy: "weighted-round-robin" });
     const gw = await operatedGateway(config(p), "ops-weight");
     expect(await served(gw, 4)).toEqual({ "ops-weight-1": 2, "ops-weight-2": 2 });
-    const put = await gw.admin("PUT", "/pools/p/backends/ops-weight-1", { url: p.backends[0]?.url, weight: 3 });
+    const put = await gw.admin("PUT", "/pools/p/backends/ops-weight-1", {
+      url: p.backends[0]?.url,
+      weight: 3,
+    });
     expect(put.json.summary).toBe("ops-weight-1 in pool p: weight 1 → 3");
     expect(await served(gw, 8)).toEqual({ "ops-weight-1": 6, "ops-weight-2": 2 });
   });
@@ -102,10 +105,14 @@ describe("POST .../disable and .../enable", () => {
     expect(disabled).toMatchObject({ id: "ops-dis-2", state: "disabled", since: expect.any(String) });
 
     const on = await gw.admin("POST", "/pools/p/backends/ops-dis-2/enable");
-    expect(on.json).toMatchObject({ summary: "ops-dis-2 in pool p: disabled → active (slow start over 20 s)" });
+    expect(on.json).toMatchObject({
+      summary: "ops-dis-2 in pool p: disabled → active (slow start over 20 s)",
+    });
     // Back, with a tenth of its weight at first: 1 request in 11 …
     expect(await served(gw, 22)).toEqual({ "ops-dis-1": 20, "ops-dis-2": 2 });
-    const ramping = (await gw.admin("GET", "/status")).json.pools as { backends: Record<string, unknown>[] }[];
+    const ramping = (await gw.admin("GET", "/status")).json.pools as {
+      backends: Record<string, unknown>[];
+    }[];
     expect(ramping[0]?.backends[1]).toMatchObject({ state: "active", slowStart: { weightNow: 0.1 } });
     // … half of it half way through, all of it once the 20 s have passed.
     gw.advance(10_000);
@@ -118,7 +125,11 @@ describe("POST .../disable and .../enable", () => {
     const gw = await operatedGateway(config(await pool("ops-again", 2)), "ops-again");
     await gw.admin("POST", "/pools/p/backends/ops-again-1/disable");
     const again = await gw.admin("POST", "/pools/p/backends/ops-again-1/disable");
-    expect(again.json).toEqual({ changed: false, version: 1, summary: "ops-again-1 in pool p: already disabled" });
+    expect(again.json).toEqual({
+      changed: false,
+      version: 1,
+      summary: "ops-again-1 in pool p: already disabled",
+    });
   });
 });
 
@@ -182,7 +193,9 @@ describe("an invalid change", () => {
     });
     const typo = await gw.admin("POST", "/pools/pp/backends/ops-bad-1/drain");
     expect(typo.status).toBe(400);
-    expect((typo.json.error as { problems: string[] }).problems).toEqual(['pools: unknown pool "pp" (did you mean "p"?)']);
+    expect((typo.json.error as { problems: string[] }).problems).toEqual([
+      'pools: unknown pool "pp" (did you mean "p"?)',
+    ]);
     const notJson = await gw.admin("PUT", "/pools/p/backends/ops-bad-3", "{url:");
     expect(notJson.status).toBe(400);
     expect((notJson.json.error as { problems: string[] }).problems[0]).toMatch(/^body: not valid JSON/);

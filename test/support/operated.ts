@@ -40,7 +40,11 @@ export async function operatedGateway(
     const headers = new Headers(init.headers);
     if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", "203.0.113.7");
     const url = `https://${where.host ?? "gw.example"}${path}`;
-    const res = await fetcher.fetch(new Request(url, { ...init, headers, cf: where.cf } as RequestInit), testEnv, ctx);
+    const res = await fetcher.fetch(
+      new Request(url, { ...init, headers, cf: where.cf } as RequestInit),
+      testEnv,
+      ctx,
+    );
     return { res, done: () => waitOnExecutionContext(ctx) };
   }
 
