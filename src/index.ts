@@ -3,7 +3,7 @@
 import { createApp } from "./app";
 import { loadGateway } from "./config/load";
 import { runHealthChecks, type TickNamespace } from "./health/cron";
-import { effectiveForCron, type OverlayNamespace } from "./overlay/cron";
+import { effectiveForCron } from "./overlay/cron";
 
 const app = createApp();
 
@@ -19,7 +19,7 @@ export default {
     }
     const probe = async () => {
       // Backends added or removed at run time too (src/overlay).
-      const gateway = await effectiveForCron(config, env.GATEWAY, env.OVERLAY as unknown as OverlayNamespace);
+      const gateway = await effectiveForCron(config, env.GATEWAY, env.OVERLAY);
       await runHealthChecks(gateway, env.BACKEND_STATE as unknown as TickNamespace);
     };
     ctx.waitUntil(probe());

@@ -6,19 +6,17 @@ import type { Versioned } from "../replication/record";
 import { applyOverlay } from "./apply";
 import { DEFAULT_OVERLAY_NAME, emptyOverlay, type Overlay } from "./types";
 
-export interface OverlayNamespace {
-  idFromName(name: string): DurableObjectId;
-  get(id: DurableObjectId): { read(): Promise<Versioned<Overlay>> };
-}
+type OverlayNamespace = DurableObjectNamespace<import("../index").ConfigOverlay>;
 
 export async function effectiveForCron(
   deployed: Extract<ConfigResult, { ok: true }>,
   deployedRaw: unknown,
   namespace: OverlayNamespace | undefined,
+  name = DEFAULT_OVERLAY_NAME,
 ): Promise<Gateway> {
   if (!namespace) return deployed.config;
   try {
-    const record = await namespace.get(namespace.idFromName(DEFAULT_OVERLAY_NAME)).read();
+    const record: Versioned<Overlay> = await namespace.get(namespace.idFromName(name)).read();
     const applied = applyOverlay(deployed, deployedRaw, record.value ?? emptyOverlay());
     return applied.result.ok ? applied.result.config : deployed.config;
   } catch (error) {
