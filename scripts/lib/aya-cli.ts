@@ -43,6 +43,7 @@ const seg = (value: string) => encodeURIComponent(value);
 export function parseArgs(argv: readonly string[]): Parsed {
   const words: string[] = [];
   const options = new Map<string, string>();
+  const known = new Set(["url", "weight", "max-connections", "strategy", "body", "limit"]);
   let json = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -50,14 +51,12 @@ export function parseArgs(argv: readonly string[]): Parsed {
     else if (arg.startsWith("--")) {
       const eq = arg.indexOf("=");
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      if (!known.has(name)) return { ok: false, error: `unknown option --${name}` };
       const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
       if (value === undefined) return { ok: false, error: `--${name} needs a value` };
       options.set(name, value);
     } else words.push(arg);
   }
-  const known = new Set(["url", "weight", "max-connections", "strategy", "body", "limit"]);
-  for (const name of options.keys())
-    if (!known.has(name)) return { ok: false, error: `unknown option --${name}` };
   const url = options.get("url");
   const done = (request: Request): Parsed => ({ ok: true, request, url, json });
   const [group, verb, ...rest] = words;

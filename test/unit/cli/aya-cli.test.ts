@@ -55,7 +55,8 @@ describe("the aya CLI", () => {
     expect(error("backends drain eu")).toBe("backends drain takes <pool> <id>");
     expect(error("backends put eu eu-3 https://x --weight heavy")).toBe("--weight must be a number");
     expect(error("models put chat gpt-4o")).toBe('a target is provider/model, got "gpt-4o"');
-    expect(error("status --colour")).toBe("--colour needs a value");
+    expect(error("status --colour")).toBe("unknown option --colour");
+    expect(error("status --url")).toBe("--url needs a value");
     expect(error("backends frob eu eu-1")).toBe('unknown command "backends frob eu eu-1"');
   });
 
