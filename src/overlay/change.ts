@@ -26,6 +26,12 @@ type Raw = Record<string, unknown>;
 const isRecord = (value: unknown): value is Raw =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/**
+ * Runtime changes kept at once: the overlay is one record every isolate holds and every refresh
+ * carries, so it stays small; past this many, revert some (or put them in the deployed config).
+ */
+export const MAX_CHANGES = 1000;
+
 /** Names a new alias may have (one already in the config may be changed whatever its name). */
 const ALIAS = /^[A-Za-z0-9._:-]{1,128}$/;
 const BODY_EXAMPLE = {
@@ -53,6 +59,13 @@ export function applyChange(
   if (entry === undefined && before === undefined) return { ok: true, changed: false, summary };
   if (entry && before && same(entry, before)) return { ok: true, changed: false, summary };
 
+  if (entry && !before && Object.keys(overlay.changes).length >= MAX_CHANGES)
+    return {
+      ok: false,
+      problems: [
+        `changes: at most ${MAX_CHANGES} runtime changes are kept; revert some, or deploy them in GATEWAY`,
+      ],
+    };
   const version = overlay.version + 1;
   const changes = { ...overlay.changes };
   if (entry) changes[key] = { ...entry, version, at: now };

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { parseGateway } from "../../../src/config/normalize";
 import { applyOverlay } from "../../../src/overlay/apply";
-import { applyChange, type ChangeResult } from "../../../src/overlay/change";
+import { applyChange, type ChangeResult, MAX_CHANGES } from "../../../src/overlay/change";
 import { type ChangeRequest, emptyOverlay, type Overlay } from "../../../src/overlay/types";
 
 const deployed = {
@@ -215,6 +215,24 @@ describe("a runtime change", () => {
     expect(effective(overlay).models.get("chat")).toMatchObject({
       strategy: "weighted",
       targets: [{ provider: "openai", model: "gpt-4o", weight: 3 }],
+    });
+  });
+
+  it("keeps at most MAX_CHANGES changes", () => {
+    const changes: Overlay["changes"] = {};
+    for (let i = 0; i < MAX_CHANGES; i++)
+      changes[`models/m${i}`] = {
+        kind: "model",
+        alias: `m${i}`,
+        set: { targets: [] },
+        version: i + 1,
+        at: 0,
+      };
+    const full: Overlay = { version: MAX_CHANGES, changes };
+    const problems = applyChange(full, { op: "drain", pool: "eu", id: "eu-1", endpoint: "t" }, deployed, 1);
+    expect(problems).toEqual({
+      ok: false,
+      problems: [expect.stringMatching(/^changes: at most 1000 runtime changes/)],
     });
   });
 
