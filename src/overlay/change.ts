@@ -147,7 +147,12 @@ function draftChange(
     const { id: _, ...set } = body;
     const fresh = !current || current.url !== set.url;
     const entry: BackendEntry = { ...base, set, removed: undefined, rampFrom: fresh ? now : base.rampFrom };
-    return { key, entry: clean(entry), summary: `${name}: ${describePut(current, set)}` };
+    const again = before?.set !== undefined && JSON.stringify(before.set) === JSON.stringify(set);
+    return {
+      key,
+      entry: clean(entry),
+      summary: `${name}: ${again ? "unchanged" : describePut(current, set)}`,
+    };
   }
   if (!current) return { problems: [unknownBackend(pool, id, list)] };
 
@@ -240,7 +245,9 @@ function describePut(current: Raw | undefined, set: Raw): string {
   const diffs = (Object.keys(next) as (keyof typeof next)[])
     .filter((k) => prev[k] !== next[k])
     .map((k) => `${k} ${String(prev[k])} → ${String(next[k])}`);
-  return diffs.length ? diffs.join(", ") : "unchanged";
+  return diffs.length
+    ? diffs.join(", ")
+    : "the same fields, now set by the overlay (they outlive a redeploy)";
 }
 
 function asRecord(raw: unknown): Raw | undefined {

@@ -74,6 +74,19 @@ describe("a runtime change", () => {
     expect(added).toMatchObject({ url: "https://eu3.example", weight: 2, slowStart: { seconds: 20 } });
   });
 
+  it("says when a PUT changes no field, and changes nothing when it is repeated", () => {
+    const { overlay, results } = run(
+      { op: "put-backend", pool: "eu", id: "eu-1", body: { url: "https://eu1.example" } },
+      { op: "put-backend", pool: "eu", id: "eu-1", body: { url: "https://eu1.example" } },
+    );
+    const summaries = results.map((r) => (r.ok && r.changed ? r.audit.summary : r.ok ? r.summary : ""));
+    expect(summaries).toEqual([
+      "eu-1 in pool eu: the same fields, now set by the overlay (they outlive a redeploy)",
+      "eu-1 in pool eu: unchanged",
+    ]);
+    expect(overlay.version).toBe(1);
+  });
+
   it("answers every problem of an invalid backend at once, in the config's sentences, and applies nothing", () => {
     const problems = refused(emptyOverlay(), {
       op: "put-backend",
