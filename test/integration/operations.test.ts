@@ -258,3 +258,20 @@ describe("GET /__aya/config", () => {
     ]);
   });
 });
+
+describe("GET /__aya/audit", () => {
+  it("lists changes newest first, a page at a time", async () => {
+    const gw = await operatedGateway(config(await pool("ops-audit", 2)), "ops-audit");
+    await gw.admin("POST", "/pools/p/backends/ops-audit-1/drain");
+    await gw.admin("POST", "/pools/p/backends/ops-audit-1/disable");
+    await gw.admin("POST", "/pools/p/backends/ops-audit-1/enable");
+    const versions = async (query: string) =>
+      ((await gw.admin("GET", `/audit${query}`)).json.entries as { version: number }[]).map((e) => e.version);
+    expect(await versions("")).toEqual([3, 2, 1]);
+    expect(await versions("?limit=2")).toEqual([3, 2]);
+    expect(await versions("?before=2")).toEqual([1]);
+    const bad = await gw.admin("GET", "/audit?limit=0");
+    expect(bad.status).toBe(400);
+    expect((bad.json.error as { message: string }).message).toBe("limit: must be an integer from 1 to 1000");
+  });
+});
