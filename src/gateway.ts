@@ -13,6 +13,7 @@ import { gatewayRefusal } from "./consumers/refusal";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import { refuseOversizedHeaders } from "./middleware/request-limits";
+import type { OverlaySync } from "./overlay/sync";
 import type { PinTable } from "./proxy/affinity";
 import { readRequestBody, refuseBodyOnGetOrHead } from "./proxy/body";
 import type { RetryBudget } from "./proxy/budget";
@@ -31,6 +32,8 @@ export interface PipelineDeps {
   clock: Clock;
   state: StateStore;
   replication: Replication;
+  /** The runtime overlay on the deployed config (src/overlay), on the same replica. */
+  overlay: OverlaySync;
   /** Per-isolate retry budgets and affinity pins: one each per app, shared by its requests. */
   retryBudget: RetryBudget;
   pins: PinTable;
@@ -156,6 +159,7 @@ async function serveRoute(
       budget: deps.retryBudget,
       pins: deps.pins,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
+      settle: () => deps.settle(c),
       stale,
       consumer: c.get("consumer")?.id,
       consumedHeader: c.get("consumedHeader"),

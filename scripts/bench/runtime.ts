@@ -103,6 +103,7 @@ export function startAya(
         BACKEND_STATE: { className: "BackendState", useSQLite: true },
         RELAY: { className: "Relay", useSQLite: true },
         KEYS: { className: "KeyStore", useSQLite: true },
+        OVERLAY: { className: "ConfigOverlay", useSQLite: true },
       },
       kvNamespaces: ["CACHE"],
     },

@@ -9,6 +9,7 @@ export interface OwnerNamespaces {
   BACKEND_STATE: DurableObjectNamespace<import("../index").BackendState>;
   RELAY: DurableObjectNamespace<import("../index").Relay>;
   KEYS: DurableObjectNamespace<import("../index").KeyStore>;
+  OVERLAY: DurableObjectNamespace<import("../index").ConfigOverlay>;
 }
 
 /** The one KeyStore object. */
@@ -30,6 +31,9 @@ export function ownerOf(
         stub: env.KEYS.get(env.KEYS.idFromName(KEY_STORE)),
         watermark: KEY_WATERMARK,
       };
+    case "overlay":
+      // The runtime overlay (src/overlay): one ConfigOverlay object, named as the record.
+      return { id: key, stub: env.OVERLAY.get(env.OVERLAY.idFromName(id)) };
     default:
       return undefined;
   }
