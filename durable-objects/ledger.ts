@@ -12,7 +12,11 @@ export interface UsageQuery {
   groupBy: "day" | "model" | "consumer";
 }
 
-export type UsageLine = Omit<LedgerRow, "day" | "consumer" | "model"> & { day?: string; consumer?: string; model?: string };
+export type UsageLine = Omit<LedgerRow, "day" | "consumer" | "model"> & {
+  day?: string;
+  consumer?: string;
+  model?: string;
+};
 
 export class Ledger extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {

@@ -1,9 +1,10 @@
 // Hono wiring: request id first, admin endpoints under /__aya, everything else through the
 // gateway pipeline; one error renderer for the whole app.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { adminApp } from "./admin/routes";
 import { systemClock } from "./clock";
 import { loadGateway } from "./config/load";
+import type { ConfigResult } from "./config/normalize";
 import { Identifier } from "./consumers/identify";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
@@ -11,6 +12,7 @@ import { handleGateway, linksOf, type PipelineDeps } from "./gateway";
 import { LedgerSource } from "./limits/ledger";
 import { Limiter } from "./limits/limiter";
 import { requestId } from "./middleware/request-id";
+import { OverlaySync } from "./overlay/sync";
 import { PinTable } from "./proxy/affinity";
 import { RetryBudget } from "./proxy/budget";
 import { canonicalPath } from "./routing/path";
@@ -27,6 +29,8 @@ export function replicatedDeps(
   clock: PipelineDeps["clock"],
   state: typeof isolateState,
   replication: Replication,
+  /** The ConfigOverlay object to read (tests give each their own). */
+  overlayName?: string,
 ): PipelineDeps {
   // The spend ledger's rows travel with the isolate's other batched writes.
   const ledger = new LedgerSource();
@@ -35,6 +39,7 @@ export function replicatedDeps(
     clock,
     state,
     replication,
+    overlay: new OverlaySync(clock, replication.replica, overlayName),
     retryBudget: new RetryBudget(),
     pins: new PinTable(),
     identifier: new Identifier(clock, replication.replica),
@@ -62,12 +67,21 @@ function routingPath(request: Request): string {
   }
 }
 
+async function effectiveConfig(c: Context<AppEnv>, deps: PipelineDeps, deployed: ConfigResult) {
+  const waiting = deps.overlay.prepare(linksOf(c));
+  if (waiting) await waiting;
+  const effective = deps.overlay.effective(deployed, c.env.GATEWAY).result;
+  return effective.ok ? effective : deployed;
+}
+
 export function createApp(deps: PipelineDeps = defaultDeps) {
   const app = new Hono<AppEnv>({ getPath: routingPath });
   app.use("*", requestId());
 
   app.use("*", async function withConfig(c, next) {
-    const result = loadGateway(c.env.GATEWAY);
+    const deployed = loadGateway(c.env.GATEWAY);
+    // The runtime overlay (src/overlay) on top: read from the isolate's memory, parsed once per version.
+    const result = deployed.ok ? await effectiveConfig(c, deps, deployed) : deployed;
     if (!result.ok) {
       return c.json(
         {
@@ -82,6 +96,7 @@ export function createApp(deps: PipelineDeps = defaultDeps) {
       );
     }
     c.set("gateway", result.config);
+    c.set("runtime", { overlay: deps.overlay, clock: deps.clock });
     await next();
   });
 

@@ -18,6 +18,7 @@ import type { Limiter } from "./limits/limiter";
 import { gatewayLimitRefusal } from "./limits/refusal";
 import { admitHttp, type LimitDeps } from "./limits/stage";
 import { refuseOversizedHeaders } from "./middleware/request-limits";
+import type { OverlaySync } from "./overlay/sync";
 import type { PinTable } from "./proxy/affinity";
 import { readRequestBody, refuseBodyOnGetOrHead } from "./proxy/body";
 import { onBodyEnd } from "./proxy/body-end";
@@ -37,6 +38,8 @@ export interface PipelineDeps {
   clock: Clock;
   state: StateStore;
   replication: Replication;
+  /** The runtime overlay on the deployed config (src/overlay), on the same replica. */
+  overlay: OverlaySync;
   /** Per-isolate retry budgets and affinity pins: one each per app, shared by its requests. */
   retryBudget: RetryBudget;
   pins: PinTable;
@@ -187,6 +190,7 @@ async function serveHttp(
       budget: deps.retryBudget,
       pins: deps.pins,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
+      settle: () => deps.settle(c),
       stale,
       consumer: c.get("consumer")?.id,
       consumedHeader: c.get("consumedHeader"),

@@ -105,6 +105,7 @@ export function startAya(
         KEYS: { className: "KeyStore", useSQLite: true },
         LIMITS: { className: "Limits", useSQLite: true },
         LEDGER: { className: "Ledger", useSQLite: true },
+        OVERLAY: { className: "ConfigOverlay", useSQLite: true },
       },
       kvNamespaces: ["CACHE"],
     },

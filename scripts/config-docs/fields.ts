@@ -235,6 +235,11 @@ export const FIELDS: Record<string, FieldDoc> = {
       "Per attempt, until the backend's response headers arrive; then the attempt fails (and may be retried).",
     example: "timeoutMs = 5000",
   },
+  "pools.<pool>.slowStartSeconds": {
+    meaning:
+      "Slow start: a backend added to the pool at run time (`PUT /__aya/pools/{pool}/backends/{id}`, or a new `url`), or enabled again after a drain or disable, does not get its full share at once: its weight ramps up linearly from 10 % to 100 % over this many seconds, in every strategy (as Envoy's and nginx's `slow_start`), so a cold origin is not flooded. Backends of the deployed config start at full weight. 0 turns it off.",
+    example: "slowStartSeconds = 60",
+  },
   "pools.<pool>.affinity": {
     meaning:
       "Session affinity: the same client keeps the same backend. A pinned backend that becomes unusable is replaced and the pin moved, with no error to the client.",

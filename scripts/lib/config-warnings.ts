@@ -74,7 +74,7 @@ export function configWarnings(input: WarningInput): string[] {
   const token = input.secrets.values.get("ADMIN_TOKEN");
   if (token !== undefined && token.length < MIN_ADMIN_TOKEN)
     warnings.push(
-      `ADMIN_TOKEN in ${input.secrets.from} is shorter than ${MIN_ADMIN_TOKEN} characters: anyone who guesses it reads status and purges the cache; use a random one (openssl rand -hex 32)`,
+      `ADMIN_TOKEN in ${input.secrets.from} is shorter than ${MIN_ADMIN_TOKEN} characters: anyone who guesses it reads status, purges the cache and changes backends and models at run time; use a random one (openssl rand -hex 32)`,
     );
   const gateway = isRecord(input.gateway) ? input.gateway : {};
   if (isRecord(gateway.dev) && gateway.dev.trustGeoHeaders === true)

@@ -8,6 +8,7 @@ import { purgeCache } from "../cache/purge";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
 import { createKey, getKey, listKeys, patchKey, revokeKey } from "./keys";
+import { registerOperations } from "./operations";
 import { statusReport } from "./status";
 
 export const adminApp = new Hono<AppEnv>();
@@ -43,6 +44,7 @@ adminApp.get("/keys", adminAuth, (c) => listKeys(c));
 adminApp.get("/keys/:id", adminAuth, (c) => getKey(c));
 adminApp.patch("/keys/:id", adminAuth, (c) => patchKey(c));
 adminApp.delete("/keys/:id", adminAuth, (c) => revokeKey(c));
+registerOperations(adminApp, adminAuth);
 adminApp.all("*", (c) => {
   throw notFound(c);
 });

@@ -43,6 +43,10 @@ export interface Backend {
   owner: string;
   healthCheck: HealthCheck;
   circuitBreaker: CircuitBreakerConfig;
+  /** Out of rotation by a runtime drain or disable (src/overlay): no new requests, in flight ones finish. */
+  rotation?: { state: "draining" | "disabled"; since: number };
+  /** Added or re-enabled at run time: its weight ramps up from `since` (balancing/slow-start.ts). */
+  slowStart?: { since: number; seconds: number };
 }
 
 export interface Affinity {
@@ -62,6 +66,7 @@ export interface Pool {
   circuitBreaker: CircuitBreakerConfig;
   retry: RetryPolicy;
   timeoutMs: number;
+  slowStartSeconds: number;
   affinity?: Affinity;
   panic: "serve" | "fail";
   degraded?: StaticAnswer;
@@ -170,6 +175,7 @@ function normalize(input: ParsedGateway): Gateway {
       circuitBreaker: p.circuitBreaker,
       retry: p.retry,
       timeoutMs: p.timeoutMs,
+      slowStartSeconds: p.slowStartSeconds,
       affinity,
       panic: p.panic,
       degraded: p.degraded,

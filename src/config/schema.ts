@@ -141,6 +141,11 @@ export const poolSchema = z.strictObject({
   circuitBreaker: circuitBreakerSchema,
   retry: retrySchema,
   timeoutMs: positiveInt.max(600_000).default(30_000),
+  /**
+   * A backend added or re-enabled at run time (src/overlay) ramps its weight up over this long,
+   * so a cold origin is not flooded; 0 turns it off.
+   */
+  slowStartSeconds: nonNegativeInt.max(3600).default(30),
   affinity: affinitySchema.optional(),
   panic: z.enum(["serve", "fail"]).default("serve"),
   degraded: staticAnswerSchema.optional(),

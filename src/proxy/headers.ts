@@ -132,8 +132,12 @@ export function upstreamHeaders(
  * The backend's answer as the client should see it: one native copy (status, headers, body
  * stream; the only copy), then the hop-by-hop deletions.
  */
-export function downstreamResponse(upstream: Response, transform: HeaderTransform): Response {
-  const response = new Response(upstream.body, upstream);
+export function downstreamResponse(
+  upstream: Response,
+  transform: HeaderTransform,
+  body: ReadableStream | null = upstream.body,
+): Response {
+  const response = new Response(body, upstream);
   const headers = response.headers;
   for (const name of connectionNamed(headers) ?? []) headers.delete(name);
   for (const name of HOP_BY_HOP) headers.delete(name);

@@ -11,6 +11,7 @@ export interface OwnerNamespaces {
   RELAY: DurableObjectNamespace<import("../index").Relay>;
   KEYS: DurableObjectNamespace<import("../index").KeyStore>;
   LEDGER: DurableObjectNamespace<import("../index").Ledger>;
+  OVERLAY: DurableObjectNamespace<import("../index").ConfigOverlay>;
 }
 
 /** The one Ledger object. */
@@ -40,6 +41,9 @@ export function ownerOf(
       };
     case LEDGER_KIND:
       return { id: LEDGER_OBJECT, stub: env.LEDGER.get(env.LEDGER.idFromName(LEDGER_OBJECT)) };
+    case "overlay":
+      // The runtime overlay (src/overlay): one ConfigOverlay object, named as the record.
+      return { id: key, stub: env.OVERLAY.get(env.OVERLAY.idFromName(id)) };
     default:
       return undefined;
   }

@@ -24,11 +24,13 @@ export function clockedApp(
   relays?: unknown,
   extraEnv: Record<string, unknown> = {},
   seed = 1,
+  /** The ConfigOverlay object this app reads (tests that change the overlay give theirs a name). */
+  overlayName?: string,
 ) {
   const clock = new ManualClock(Date.now(), seed);
   relays ??= clockedRelays(clock);
   const sync = new Replication(clock, isolateState);
-  const app = createApp(replicatedDeps(clock, isolateState, sync));
+  const app = createApp(replicatedDeps(clock, isolateState, sync, overlayName));
   return {
     app,
     sync,
@@ -39,8 +41,13 @@ export function clockedApp(
   };
 }
 
-export function clockedGateway(config: unknown, relays?: unknown, extraEnv: Record<string, unknown> = {}) {
-  const { app, sync, clock, testEnv, advance } = clockedApp(config, relays, extraEnv);
+export function clockedGateway(
+  config: unknown,
+  relays?: unknown,
+  extraEnv: Record<string, unknown> = {},
+  overlayName?: string,
+) {
+  const { app, sync, clock, testEnv, advance } = clockedApp(config, relays, extraEnv, 1, overlayName);
   return {
     sync,
     clock,
