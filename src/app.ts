@@ -96,7 +96,7 @@ export function createApp(deps: PipelineDeps = defaultDeps) {
       );
     }
     c.set("gateway", result.config);
-    c.set("runtime", { overlay: deps.overlay, clock: deps.clock });
+    c.set("runtime", { overlay: deps.overlay, clock: deps.clock, limiter: deps.limiter });
     await next();
   });
 

@@ -4,6 +4,7 @@
 import type { Clock } from "./clock";
 import type { Gateway } from "./config/normalize";
 import type { Consumer } from "./consumers/consumer";
+import type { Limiter } from "./limits/limiter";
 import type { OverlaySync } from "./overlay/sync";
 
 export type Bindings = Omit<Env, "GATEWAY"> & {
@@ -25,7 +26,7 @@ export interface AppEnv {
     consumer?: Consumer;
     /** The header the consumer's credential came in: consumed here, never forwarded. */
     consumedHeader?: string;
-    /** For the runtime-operations endpoints (src/admin/operations.ts): the overlay and the clock. */
-    runtime: { overlay: OverlaySync; clock: Clock };
+    /** For the admin endpoints: the overlay, the clock, and the isolate's limiter (its counters). */
+    runtime: { overlay: OverlaySync; clock: Clock; limiter: Limiter };
   };
 }

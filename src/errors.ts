@@ -12,6 +12,7 @@ export type ErrorCode =
   | "rate_limited"
   | "budget_exceeded"
   | "auth_unavailable"
+  | "limits_unavailable"
   | "invalid_config"
   | "upstream_error"
   | "no_healthy_backend"
@@ -22,6 +23,7 @@ const statusOf: Record<ErrorCode, number> = {
   forbidden: 403,
   budget_exceeded: 429,
   auth_unavailable: 503,
+  limits_unavailable: 503,
   no_route: 404,
   payload_too_large: 413,
   headers_too_large: 431,

@@ -7,6 +7,7 @@ import type { AiResult, AiRun, Path } from "./ai.ts";
 import type { PersistentFault, PersistentRun, Strategy } from "./backends.ts";
 import type { CacheResult } from "./cache.ts";
 import { addedUs, type IdentityRuns } from "./identity.ts";
+import { type LimitsFigures, type LimitsRuns, limitsFigures, limitsJson } from "./limits.ts";
 import {
   coreShare,
   cpuUsPerRequest,
@@ -28,6 +29,7 @@ export interface Results {
   cache: CacheResult;
   ai: AiResult;
   identity: IdentityRuns;
+  limits: LimitsRuns;
 }
 
 export interface Row {
@@ -106,6 +108,7 @@ export interface Figures {
   cache: { hit: Row; miss: Row; farMiss: Row; originHitsDuringHits: number };
   ai: AiFigures | { note: string };
   identity: { anonymous: Row; key: Row; jwt: Row; keyAddedUs: Stat; jwtAddedUs: Stat };
+  limits: LimitsFigures;
 }
 
 export function row(runs: LoadResult[]): Row {
@@ -192,6 +195,7 @@ export function figures(results: Results): Figures {
       keyAddedUs: summarise(addedUs(results.identity, "key")),
       jwtAddedUs: summarise(addedUs(results.identity, "jwt")),
     },
+    limits: limitsFigures(results.limits),
   };
 }
 
@@ -310,6 +314,8 @@ export function toJson(f: Figures, meta: { runs: number; quick: boolean; wallSec
       keyAddedUs: f.identity.keyAddedUs.median,
       jwtAddedUs: f.identity.jwtAddedUs.median,
     },
+    /** 50 clients against a request limit, a token limit and a budget; steady-load waits and CPU. */
+    limits: limitsJson(f.limits),
     profile:
       "note" in f.profile
         ? { failed: f.profile.note }

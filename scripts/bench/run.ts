@@ -24,6 +24,7 @@ import type { Bench, Plan } from "./common.ts";
 import { figures, type Results, toJson } from "./figures.ts";
 import { identity } from "./identity.ts";
 import { stopAll, stopOnSignals } from "./lifecycle.ts";
+import { limits } from "./limits.ts";
 import { markdown } from "./markdown.ts";
 import { startOrigins } from "./origins.ts";
 import { benchOutput } from "./output.ts";
@@ -66,6 +67,7 @@ async function measure(bench: Bench): Promise<Results> {
   bench.progress("AI path");
   const aiRuns = await ai(bench);
   const identityRuns = await identity(bench);
+  const limitsRuns = await limits(bench);
   return {
     overhead: overheadRuns,
     profile,
@@ -75,6 +77,7 @@ async function measure(bench: Bench): Promise<Results> {
     cache: cacheRuns,
     ai: aiRuns,
     identity: identityRuns,
+    limits: limitsRuns,
   };
 }
 

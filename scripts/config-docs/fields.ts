@@ -393,6 +393,24 @@ export const FIELDS: Record<string, FieldDoc> = {
     meaning: "Changes to the answer's headers before it goes to the client.",
     example: 'response = { remove = ["server", "x-powered-by"] }',
   },
+  "routes[].rateLimit": {
+    meaning:
+      "Requests per window on this route, per client address, consumer or header value, across every location; anonymous traffic included. 429 `rate_limited` above it, before the backend is called.",
+    example: 'rateLimit = { limit = 100, windowSeconds = 10, by = "ip" }',
+  },
+  "routes[].rateLimit.limit": {
+    meaning: "Requests allowed in each window, per key (`by`).",
+    example: "rateLimit = { limit = 100 }",
+  },
+  "routes[].rateLimit.windowSeconds": {
+    meaning: "The window, aligned to the clock (a minute starts at :00).",
+    example: "rateLimit = { limit = 100, windowSeconds = 10 }",
+  },
+  "routes[].rateLimit.by": {
+    meaning:
+      "What is counted apart: `ip` (the client address), `consumer` (its address when anonymous) or `header:NAME` (the header's value, counted by address when absent; a client can choose its value, so use a header your own proxy or app sets).",
+    example: 'rateLimit = { limit = 100, by = "header:x-tenant" }',
+  },
   "routes[].cache": {
     meaning:
       "Caches answers in Workers KV (with a short per-location copy), honouring the origin's `Cache-Control`; never stores private answers, `Set-Cookie` answers, or, for requests with `Authorization`, answers not marked shareable.",
@@ -510,12 +528,17 @@ export const FIELDS: Record<string, FieldDoc> = {
     example: "weight = 3",
   },
   "models.<alias>.targets[].inputCostPer1M": {
-    meaning: "US dollars per million prompt tokens, for `least-cost`.",
+    meaning: "US dollars per million prompt tokens, for `least-cost`, budgets and the spend ledger.",
     example: "inputCostPer1M = 0.15",
   },
   "models.<alias>.targets[].outputCostPer1M": {
-    meaning: "US dollars per million completion tokens, for `least-cost`.",
+    meaning: "US dollars per million completion tokens, for `least-cost`, budgets and the spend ledger.",
     example: "outputCostPer1M = 0.6",
+  },
+  "models.<alias>.targets[].cachedInputCostPer1M": {
+    meaning:
+      "US dollars per million prompt tokens the provider served from its prompt cache (`prompt_tokens_details.cached_tokens`); unset, they are priced as input.",
+    example: "cachedInputCostPer1M = 0.075",
   },
   // ---- AI answer cache
   aiCache: {

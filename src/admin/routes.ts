@@ -10,6 +10,7 @@ import { GatewayError } from "../errors";
 import { createKey, getKey, listKeys, patchKey, revokeKey } from "./keys";
 import { registerOperations } from "./operations";
 import { statusReport } from "./status";
+import { usageReport } from "./usage";
 
 export const adminApp = new Hono<AppEnv>();
 
@@ -44,6 +45,7 @@ adminApp.get("/keys", adminAuth, (c) => listKeys(c));
 adminApp.get("/keys/:id", adminAuth, (c) => getKey(c));
 adminApp.patch("/keys/:id", adminAuth, (c) => patchKey(c));
 adminApp.delete("/keys/:id", adminAuth, (c) => revokeKey(c));
+adminApp.get("/usage", adminAuth, (c) => usageReport(c));
 registerOperations(adminApp, adminAuth);
 adminApp.all("*", (c) => {
   throw notFound(c);

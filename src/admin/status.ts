@@ -66,7 +66,13 @@ export async function statusReport(c: Context<AppEnv>): Promise<Response> {
     }),
   );
   return c.json({
-    isolate: { requests: isolateReplication.requests, doCalls: isolateReplication.calls },
+    isolate: {
+      requests: isolateReplication.requests,
+      doCalls: isolateReplication.calls,
+      // Limits: calls to Limits objects (leases, admissions, settlements), and takes that waited.
+      limitCalls: c.get("runtime").limiter.calls,
+      limitWaits: c.get("runtime").limiter.waits,
+    },
     overlay: overlaySummary(view),
     pools,
     providers,

@@ -95,6 +95,22 @@ export function referenceProblems(raw: unknown): string[] {
       );
   }
   const planNames = Object.keys(recordAt(raw.plans));
+  const aliases = Object.keys(recordAt(raw.models));
+  for (const [name, plan] of Object.entries(recordAt(raw.plans)))
+    arrayAt(recordAt(plan).models).forEach((m, i) => {
+      if (typeof m !== "string" || aliases.includes(m)) return;
+      const slash = m.indexOf("/");
+      if (slash > 0) {
+        unknownName("provider", m.slice(0, slash), providerNames, ["plans", name, "models", i]);
+        return;
+      }
+      const hint =
+        didYouMean(m, aliases) ||
+        (aliases.length ? ` (models: ${aliases.join(", ")})` : " (no models are defined)");
+      problems.push(
+        `${at("plans", name, "models", i)}: unknown model ${JSON.stringify(m)}${hint}; a model alias, provider/model or provider/*`,
+      );
+    });
   const consumerIds = new Set<string>();
   arrayAt(raw.consumers).forEach((c, i) => {
     const plan = recordAt(c).plan;

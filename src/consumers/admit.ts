@@ -44,6 +44,14 @@ export async function admit(
     links,
   });
   if (!identity.ok) return { kind: "refused", failure: identity.failure };
+  const plan = identity.consumer?.plan;
+  // A plan the config no longer has (a token's claim, a key made before the plan was removed)
+  // must not mean "no limits": refused, as a consumer outside its policy is.
+  if (plan !== undefined && !c.get("gateway").plans.has(plan))
+    return {
+      kind: "refused",
+      failure: { status: 403, kind: "forbidden", message: `the plan ${JSON.stringify(plan)} is not defined` },
+    };
   if (identity.consumer) c.set("consumer", identity.consumer);
   if (identity.consumed) c.set("consumedHeader", identity.consumed);
   return { kind: "admitted" };

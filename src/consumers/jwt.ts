@@ -175,7 +175,11 @@ export class JwtVerifier {
       this.loading.set(issuer.name, loading);
     }
     try {
-      const set = await loading;
+      // Another request's fetch is waited for on this request's own timer too: workerd may drop
+      // a continuation from another request's context, and a request with nothing of its own
+      // pending is then cancelled as hung (the same care as LeaseHolder.joinRenewal).
+      const set = await within(this.clock, FETCH_TIMEOUT_MS + 100, loading);
+      if (!set) throw new Error("the issuer's JWKS did not answer in time");
       this.sets.set(issuer.name, set);
       return set;
     } catch (error) {

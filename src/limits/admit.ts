@@ -12,7 +12,8 @@ import type { RequestLimit } from "./plan";
 import type { Admission, BudgetView } from "./subject-book";
 
 export interface LimitFailure {
-  kind: "rate" | "tokens" | "concurrency" | "budget";
+  /** `unavailable`: a budget or concurrency limit could not be checked (they fail closed). */
+  kind: "rate" | "tokens" | "concurrency" | "budget" | "unavailable";
   message: string;
   retryAfterSeconds: number;
 }
@@ -24,9 +25,20 @@ export interface LimitContext {
   now: () => number;
 }
 
+/** A unit taken from a request limit, to give back if a later limit refuses the request. */
+export interface Taken {
+  limit: RequestLimit;
+  lease: string;
+}
+
 export type RequestsTaken =
-  | { ok: true; state?: RateState }
+  | { ok: true; state?: RateState; taken: Taken[] }
   | { ok: false; failure: LimitFailure; state?: RateState };
+
+/** Gives back the units a request took, when a later limit refuses it. */
+export function refundRequests(ctx: LimitContext, taken: readonly Taken[]): void {
+  for (const t of taken) ctx.limiter.refund(ctx.ns, t.limit.subject, "requests", t.limit.policy, 1, t.lease);
+}
 
 /** One unit of every request limit; refused by the first that is spent (the others given back). */
 export async function takeRequests(
@@ -34,7 +46,7 @@ export async function takeRequests(
   limits: readonly RequestLimit[],
 ): Promise<RequestsTaken> {
   let tightest: RateState | undefined;
-  const taken: RequestLimit[] = [];
+  const taken: Taken[] = [];
   for (const l of limits) {
     const r = await ctx.limiter.take(ctx.ns, l.subject, "requests", l.policy, 1, ctx.waitUntil);
     if (!r.ok && r.reason === "unavailable") {
@@ -44,7 +56,7 @@ export async function takeRequests(
       continue;
     }
     if (!r.ok) {
-      for (const t of taken) ctx.limiter.refund(ctx.ns, t.subject, "requests", t.policy, 1);
+      refundRequests(ctx, taken);
       const state = { limit: l.policy.limit, remaining: 0, resetAt: r.retryAt };
       const seconds = Math.max(1, Math.ceil((r.retryAt - ctx.now()) / 1000));
       return {
@@ -57,16 +69,16 @@ export async function takeRequests(
         },
       };
     }
-    taken.push(l);
+    taken.push({ limit: l, lease: r.lease });
     const state = { limit: l.policy.limit, remaining: r.remaining, resetAt: r.resetAt };
     if (!tightest || state.remaining < tightest.remaining) tightest = state;
   }
-  return { ok: true, state: tightest };
+  return { ok: true, state: tightest, taken };
 }
 
 export type TokensTaken =
-  | { ok: true; state: RateState }
-  | { ok: false; failure: LimitFailure; state: RateState };
+  /** `lease` is absent when the limit's object could not be asked (admitted, failing open). */
+  { ok: true; state: RateState; lease?: string } | { ok: false; failure: LimitFailure; state: RateState };
 
 export async function takeTokens(
   ctx: LimitContext,
@@ -75,7 +87,12 @@ export async function takeTokens(
   n: number,
 ): Promise<TokensTaken> {
   const r = await ctx.limiter.take(ctx.ns, subject, "tokens", policy, n, ctx.waitUntil);
-  if (r.ok) return { ok: true, state: { limit: policy.limit, remaining: r.remaining, resetAt: r.resetAt } };
+  if (r.ok)
+    return {
+      ok: true,
+      state: { limit: policy.limit, remaining: r.remaining, resetAt: r.resetAt },
+      lease: r.lease,
+    };
   const state = { limit: policy.limit, remaining: 0, resetAt: r.retryAt };
   if (r.reason === "unavailable") return { ok: true, state };
   const seconds = Math.max(1, Math.ceil((r.retryAt - ctx.now()) / 1000));
@@ -102,7 +119,7 @@ export async function admitCall(ctx: LimitContext, subject: string, admission: A
     return {
       ok: false,
       failure: {
-        kind: "budget",
+        kind: "unavailable",
         message: "the consumer's limits could not be checked; try again",
         retryAfterSeconds: 5,
       },

@@ -1,8 +1,8 @@
 // The isolate's side of limits: one LeaseHolder per (subject, quota, policy), so a request spends
 // from its isolate's lease without a call; the once-per-request admission of a consumer with a
-// budget or a concurrency limit; and settlements (costs, released slots), batched per subject and
-// sent a second later from the request's waitUntil, so a burst of requests costs one call.
-import { type Clock, sleep } from "../clock";
+// budget or a concurrency limit; and settlements (costs, released slots), one call at a time per
+// subject, what arrives meanwhile batched into the next.
+import type { Clock } from "../clock";
 import type { LeaseGrant, QuotaPolicy, RenewRequest } from "./lease";
 import { LeaseHolder, type TakeResult } from "./lease-holder";
 import type { Admission, AdmitAnswer, Settlement } from "./subject-book";
@@ -18,10 +18,9 @@ export interface LimitsNamespace {
   get(id: DurableObjectId): LimitsStub;
 }
 
-/** Settlements wait this long to travel together. */
-export const SETTLE_DELAY_MS = 1000;
-const SETTLE_BATCH = 50;
 const MAX_HOLDERS = 10_000;
+/** How long a budget refusal is repeated locally before the object is asked again. */
+export const BUDGET_RECHECK_MS = 1000;
 
 export type Quota = "requests" | "tokens";
 
@@ -30,6 +29,11 @@ export class Limiter {
   calls = 0;
   private readonly holders = new Map<string, LeaseHolder>();
   private readonly pending = new Map<string, Settlement[]>();
+  /** Subjects whose budget refused an admission lately: what was left, until when to trust it. */
+  private readonly shortOf = new Map<
+    string,
+    { limitUsd: number; leftUsd: number; until: number; answer: AdmitAnswer }
+  >();
   /** What to do with the budget thresholds a settlement crossed (alerts, when configured). */
   onThreshold: (subject: string, percent: number) => void = () => {};
 
@@ -61,48 +65,94 @@ export class Limiter {
     return this.holder(ns, subject, quota, policy).take(n, waitUntil);
   }
 
-  /** Gives back units of a take that was not needed (a refused request, a shorter completion). */
-  refund(ns: LimitsNamespace, subject: string, quota: Quota, policy: QuotaPolicy, n: number): void {
-    if (n > 0) this.holder(ns, subject, quota, policy).refund(n);
+  /** Gives back units of a take (from `lease`) that were not needed: a refused request, a shorter completion. */
+  refund(
+    ns: LimitsNamespace,
+    subject: string,
+    quota: Quota,
+    policy: QuotaPolicy,
+    n: number,
+    lease: string,
+  ): void {
+    if (n > 0) this.holder(ns, subject, quota, policy).refund(n, lease);
   }
 
-  /** Counts units spent beyond what was taken (a completion longer than its estimate). */
-  spendAfter(ns: LimitsNamespace, subject: string, quota: Quota, policy: QuotaPolicy, n: number): void {
-    if (n > 0) this.holder(ns, subject, quota, policy).spendAfter(n);
+  /** Counts units spent beyond what was taken from `lease` (a completion longer than its estimate). */
+  spendAfter(
+    ns: LimitsNamespace,
+    subject: string,
+    quota: Quota,
+    policy: QuotaPolicy,
+    n: number,
+    lease: string,
+  ): void {
+    if (n > 0) this.holder(ns, subject, quota, policy).spendAfter(n, lease);
   }
 
+  /**
+   * A concurrency slot and a budget reservation, in one call. After a budget refusal, admissions
+   * that reserve more than was left are refused here for BUDGET_RECHECK_MS without a call: a client
+   * retrying a spent budget in a loop costs its object one call a second per isolate, not one per
+   * request. This isolate's own settlements (which free reservations) end that at once.
+   */
   async admit(ns: LimitsNamespace, subject: string, admission: Admission): Promise<AdmitAnswer> {
+    const now = this.clock.now();
+    const short = this.shortOf.get(subject);
+    if (short && now < short.until && admission.budget && admission.budget.usd === short.limitUsd) {
+      if (admission.budget.reserveUsd > short.leftUsd) return short.answer;
+    }
     this.calls += 1;
-    return this.stub(ns, subject).admit(admission);
+    const answer = await this.stub(ns, subject).admit(admission);
+    const view = answer.budget;
+    if (!answer.ok && answer.reason === "budget" && view) {
+      if (this.shortOf.size >= MAX_HOLDERS) this.shortOf.clear();
+      this.shortOf.set(subject, {
+        limitUsd: view.limitUsd,
+        leftUsd: view.limitUsd - view.spentUsd - view.reservedUsd,
+        until: now + BUDGET_RECHECK_MS,
+        answer,
+      });
+    }
+    return answer;
   }
 
-  /** Queues a settlement; the batch leaves SETTLE_DELAY_MS later (or at once when it is full). */
+  /**
+   * Sends a settlement: at once when nothing is on its way to that subject, else with the batch
+   * that leaves as soon as the call on its way returns (so a burst costs a few calls, and no
+   * settlement waits for a timer).
+   */
   settle(
     ns: LimitsNamespace,
     subject: string,
     item: Settlement,
     waitUntil: (p: Promise<unknown>) => void,
   ): void {
-    const batch = this.pending.get(subject);
-    if (batch) {
-      batch.push(item);
-      if (batch.length >= SETTLE_BATCH) waitUntil(this.flush(ns, subject));
+    this.shortOf.delete(subject);
+    const queued = this.pending.get(subject);
+    if (queued) {
+      queued.push(item);
       return;
     }
     this.pending.set(subject, [item]);
-    waitUntil(sleep(this.clock, SETTLE_DELAY_MS).then(() => this.flush(ns, subject)));
+    waitUntil(this.flush(ns, subject));
   }
 
   private async flush(ns: LimitsNamespace, subject: string): Promise<void> {
-    const items = this.pending.get(subject);
-    this.pending.delete(subject);
-    if (!items?.length) return;
-    this.calls += 1;
-    try {
-      for (const percent of await this.stub(ns, subject).settle(items)) this.onThreshold(subject, percent);
-    } catch (error) {
-      // Unsent: the object releases slots and counts reservations as spent at their deadline.
-      console.warn(JSON.stringify({ msg: "limits settlement failed", subject, error: String(error) }));
+    for (;;) {
+      const items = this.pending.get(subject);
+      if (!items?.length) {
+        this.pending.delete(subject);
+        return;
+      }
+      // Whatever is settled from now on waits for this call, and goes with the next.
+      this.pending.set(subject, []);
+      this.calls += 1;
+      try {
+        for (const percent of await this.stub(ns, subject).settle(items)) this.onThreshold(subject, percent);
+      } catch (error) {
+        // Unsent: the object releases slots and counts reservations as spent at their deadline.
+        console.warn(JSON.stringify({ msg: "limits settlement failed", subject, error: String(error) }));
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import {
   admitCall,
   type LimitContext,
   type LimitFailure,
+  refundRequests,
   takeRequests,
   takeTokens,
 } from "./admit";
@@ -80,7 +81,10 @@ export async function admitHttp(
     ttlMs: ADMISSION_TTL_MS,
     concurrency: plan.concurrency,
   });
-  if (!admitted.ok) return { ok: false, failure: admitted.failure, headers: headers() };
+  if (!admitted.ok) {
+    refundRequests(ctx, requests.taken);
+    return { ok: false, failure: admitted.failure, headers: headers() };
+  }
   return { ok: true, headers, settle: () => ctx.limiter.settle(ctx.ns, subject, { id }, ctx.waitUntil) };
 }
 
@@ -143,7 +147,9 @@ export async function admitAi(
   const outputBound = ask.embeddings ? 0 : (capped ?? DEFAULT_MAX_TOKENS) * (ask.n ?? 1);
   const estimate = ask.promptTokens + outputBound;
 
-  const requests = limits.length ? await takeRequests(ctx, limits) : { ok: true as const, state: undefined };
+  const requests = limits.length
+    ? await takeRequests(ctx, limits)
+    : { ok: true as const, state: undefined, taken: [] };
   let tokensState: RateState | undefined;
   const headers = () => rateHeaders(ctx.now(), requests.state, tokensState);
   if (!requests.ok) return { ok: false, failure: requests.failure, headers: headers() };
@@ -157,11 +163,13 @@ export async function admitAi(
 
   const subject = consumerSubject(consumer);
   const tokenPolicy = plan?.tokens && quotaPolicy(plan.tokens.limit, plan.tokens.windowSeconds);
+  let tokenLease: string | undefined;
   if (tokenPolicy) {
     const tokens = await takeTokens(ctx, subject, tokenPolicy, estimate);
     tokensState = tokens.state;
-    if (!tokens.ok) {
-      refundRequests(ctx, limits);
+    if (tokens.ok) tokenLease = tokens.lease;
+    else {
+      refundRequests(ctx, requests.taken);
       return { ok: false, failure: tokens.failure, headers: headers() };
     }
   }
@@ -179,8 +187,9 @@ export async function admitAi(
       budget,
     });
     if (!admitted.ok) {
-      refundRequests(ctx, limits);
-      if (tokenPolicy) ctx.limiter.refund(ctx.ns, subject, "tokens", tokenPolicy, estimate);
+      refundRequests(ctx, requests.taken);
+      if (tokenPolicy && tokenLease)
+        ctx.limiter.refund(ctx.ns, subject, "tokens", tokenPolicy, estimate, tokenLease);
       return { ok: false, failure: admitted.failure, headers: headers() };
     }
   }
@@ -193,10 +202,10 @@ export async function admitAi(
       if (settled) return;
       settled = true;
       const used = spent ? spent.usage.prompt + spent.usage.completion : 0;
-      if (tokenPolicy) {
+      if (tokenPolicy && tokenLease) {
         // The estimate was taken up front: give back what was not used, count what went beyond.
-        ctx.limiter.refund(ctx.ns, subject, "tokens", tokenPolicy, estimate - used);
-        ctx.limiter.spendAfter(ctx.ns, subject, "tokens", tokenPolicy, used - estimate);
+        ctx.limiter.refund(ctx.ns, subject, "tokens", tokenPolicy, estimate - used, tokenLease);
+        ctx.limiter.spendAfter(ctx.ns, subject, "tokens", tokenPolicy, used - estimate, tokenLease);
       }
       if (budget || plan?.concurrency)
         ctx.limiter.settle(
@@ -208,10 +217,6 @@ export async function admitAi(
       record(deps, consumer, spent);
     },
   };
-}
-
-function refundRequests(ctx: LimitContext, limits: ReturnType<typeof requestLimits>): void {
-  for (const l of limits) ctx.limiter.refund(ctx.ns, l.subject, "requests", l.policy, 1);
 }
 
 /** The ledger's row for a request that reached a provider. */

@@ -83,7 +83,7 @@ export class RelayCore {
       if (write.urgent) {
         this.urgent.add(write.key);
         urgentOwners.add(owner);
-      } else if (now - (this.calledAt.get(owner) ?? Number.NEGATIVE_INFINITY) >= RELAY_TTL_MS) {
+      } else if (this.callDue(owner, now)) {
         // Not called within the interval: these writes may go now. Otherwise they ride on the next call.
         dueOwners.add(owner);
       }
@@ -124,8 +124,7 @@ export class RelayCore {
     // Owners called within the interval get these writes with their next call anyway.
     const due = [...this.owners.keys()].filter(
       (id) =>
-        now - (this.calledAt.get(id) ?? Number.NEGATIVE_INFINITY) >= RELAY_TTL_MS &&
-        [...(this.owners.get(id)?.keys ?? [])].some((key) => this.held.has(key)),
+        this.callDue(id, now) && [...(this.owners.get(id)?.keys ?? [])].some((key) => this.held.has(key)),
     );
     await Promise.all(due.map((id) => this.callOwner(id, false)));
     for (const [id, entry] of this.owners) {
@@ -144,6 +143,15 @@ export class RelayCore {
   /** Records held (for status and tests). */
   record(key: RecordKey): Versioned | undefined {
     return this.records.get(key)?.record;
+  }
+
+  /**
+   * Whether an owner was last called an interval ago, or "later" than now: a clock that stepped
+   * back (another machine's, after a move) must not hold writes until it catches up.
+   */
+  private callDue(owner: string, now: number): boolean {
+    const at = this.calledAt.get(owner);
+    return at === undefined || now - at >= RELAY_TTL_MS || now < at;
   }
 
   private track(key: RecordKey): string | undefined {

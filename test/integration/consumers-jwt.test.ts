@@ -35,6 +35,7 @@ async function setup(prefix: string, jwt: Record<string, unknown> = {}, env: Rec
           },
         },
       },
+      plans: { pro: {} },
       pools: { p: { backends: [backend], healthCheck: { enabled: false } } },
       routes: [{ path: "/api/*", pool: "p", auth: { methods: ["jwt:test"] } }],
     },

@@ -6,6 +6,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { createApp, replicatedDeps } from "../../src/app";
 import { isolateState } from "../../src/state/isolate";
 import { Replication } from "../../src/state/sync";
+import { clockedLimits } from "./clocked-limits";
 import { clockedRelays } from "./clocked-relays";
 import { ManualClock } from "./manual-clock";
 
@@ -35,7 +36,7 @@ export function clockedApp(
     app,
     sync,
     clock,
-    testEnv: { ...env, ...extraEnv, RELAY: relays, GATEWAY: config },
+    testEnv: { ...env, LIMITS: clockedLimits(clock), ...extraEnv, RELAY: relays, GATEWAY: config },
     /** Moves the clock, firing the timers that fall due. */
     advance: (ms: number) => clock.advance(ms),
   };
