@@ -24,7 +24,8 @@ export class Relay extends DurableObject<Env> {
       ownerOf: (key) => ownerOf(this.env, key),
       folds,
       wake: (at) => {
-        this.ctx.waitUntil(this.wakeAt(at));
+        // Alarms run on the platform's clock: the same delay, whatever clock the core runs on.
+        this.ctx.waitUntil(this.wakeAt(Date.now() + Math.max(0, at - this.clock.now())));
       },
     });
     return this.core;

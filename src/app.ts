@@ -1,16 +1,21 @@
 // Hono wiring: request id first, then the observe stage around everything (trace, log line,
 // metrics), admin endpoints under /__aya, everything else through the gateway pipeline; one error
 // renderer for the whole app.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { adminApp } from "./admin/routes";
 import { systemClock } from "./clock";
 import { loadGateway } from "./config/load";
+import type { ConfigResult } from "./config/normalize";
+import { Identifier } from "./consumers/identify";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
 import { handleGateway, linksOf, type PipelineDeps } from "./gateway";
+import { LedgerSource } from "./limits/ledger";
+import { Limiter } from "./limits/limiter";
 import { requestId } from "./middleware/request-id";
 import { EdgeMetrics } from "./observability/metrics/edge-metrics";
 import { observe } from "./observability/observe";
+import { OverlaySync } from "./overlay/sync";
 import { PinTable } from "./proxy/affinity";
 import { RetryBudget } from "./proxy/budget";
 import { canonicalPath } from "./routing/path";
@@ -28,16 +33,25 @@ export function replicatedDeps(
   clock: PipelineDeps["clock"],
   state: typeof isolateState,
   replication: Replication,
+  /** The ConfigOverlay object to read (tests give each their own). */
+  overlayName?: string,
 ): PipelineDeps {
   const metrics = new EdgeMetrics();
   replication.outbox.register(metrics);
+  // The spend ledger's rows travel with the isolate's other batched writes.
+  const ledger = new LedgerSource();
+  replication.outbox.register(ledger);
   return {
     clock,
     state,
     replication,
     metrics,
+    overlay: new OverlaySync(clock, replication.replica, overlayName),
     retryBudget: new RetryBudget(),
     pins: new PinTable(),
+    identifier: new Identifier(clock, replication.replica),
+    limiter: new Limiter(clock, () => replication.replica.isolateId),
+    ledger,
     prepare: (c, backends) => replication.prepare(backends, linksOf(c)),
     settle: (c) => replication.settle(linksOf(c)),
   };
@@ -60,13 +74,22 @@ function routingPath(request: Request): string {
   }
 }
 
+async function effectiveConfig(c: Context<AppEnv>, deps: PipelineDeps, deployed: ConfigResult) {
+  const waiting = deps.overlay.prepare(linksOf(c));
+  if (waiting) await waiting;
+  const effective = deps.overlay.effective(deployed, c.env.GATEWAY).result;
+  return effective.ok ? effective : deployed;
+}
+
 export function createApp(deps: PipelineDeps = defaultDeps) {
   const app = new Hono<AppEnv>({ getPath: routingPath });
   app.use("*", requestId());
   app.use("*", observe({ clock: deps.clock, metrics: deps.metrics, flush: deps.settle }));
 
   app.use("*", async function withConfig(c, next) {
-    const result = loadGateway(c.env.GATEWAY);
+    const deployed = loadGateway(c.env.GATEWAY);
+    // The runtime overlay (src/overlay) on top: read from the isolate's memory, parsed once per version.
+    const result = deployed.ok ? await effectiveConfig(c, deps, deployed) : deployed;
     if (!result.ok) {
       c.get("record")?.failed("invalid_config");
       return c.json(
@@ -82,6 +105,7 @@ export function createApp(deps: PipelineDeps = defaultDeps) {
       );
     }
     c.set("gateway", result.config);
+    c.set("runtime", { overlay: deps.overlay, clock: deps.clock, limiter: deps.limiter });
     await next();
   });
 

@@ -9,7 +9,11 @@ export type ErrorCode =
   | "payload_too_large"
   | "headers_too_large"
   | "unauthorized"
+  | "forbidden"
   | "rate_limited"
+  | "budget_exceeded"
+  | "auth_unavailable"
+  | "limits_unavailable"
   | "invalid_config"
   | "upstream_error"
   | "no_healthy_backend"
@@ -17,6 +21,10 @@ export type ErrorCode =
 
 const statusOf: Record<ErrorCode, number> = {
   bad_request: 400,
+  forbidden: 403,
+  budget_exceeded: 429,
+  auth_unavailable: 503,
+  limits_unavailable: 503,
   no_route: 404,
   payload_too_large: 413,
   headers_too_large: 431,
@@ -35,6 +43,8 @@ export class GatewayError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** Headers the answer needs (WWW-Authenticate on a 401, Retry-After on a 429). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.status = statusOf[code];
@@ -42,7 +52,10 @@ export class GatewayError extends Error {
 
   toResponse(requestId: string, headers?: HeadersInit): Response {
     const body = { error: { code: this.code, message: this.message, requestId, ...this.details } };
-    const response = Response.json(body, { status: this.status, headers });
+    const response = Response.json(body, {
+      status: this.status,
+      headers: { ...this.headers, ...Object.fromEntries(new Headers(headers)) },
+    });
     response.headers.set("x-request-id", requestId);
     return markError(response, this.code);
   }

@@ -6,18 +6,29 @@ import { handleAi } from "./ai/handler";
 import { cacheFor } from "./cache";
 import type { Clock } from "./clock";
 import type { Backend, Gateway, Route } from "./config/normalize";
+import { admit } from "./consumers/admit";
+import { withCors } from "./consumers/cors";
+import type { Identifier } from "./consumers/identify";
+import { gatewayRefusal } from "./consumers/refusal";
 import type { AppEnv } from "./env";
 import { GatewayError } from "./errors";
+import { withHeaders } from "./limits/headers";
+import type { LedgerSource } from "./limits/ledger";
+import type { Limiter } from "./limits/limiter";
+import { gatewayLimitRefusal } from "./limits/refusal";
+import { admitHttp, type LimitDeps } from "./limits/stage";
 import { refuseOversizedHeaders } from "./middleware/request-limits";
 import type { EdgeMetrics } from "./observability/metrics/edge-metrics";
+import type { OverlaySync } from "./overlay/sync";
 import type { PinTable } from "./proxy/affinity";
 import { readRequestBody, refuseBodyOnGetOrHead } from "./proxy/body";
+import { onBodyEnd } from "./proxy/body-end";
 import type { RetryBudget } from "./proxy/budget";
 import { forward, type ProxyResult } from "./proxy/forward";
 import { rewritePath } from "./proxy/url";
 import { type RelayNamespace, requestLinks } from "./replication/links";
 import type { ReplicaLinks } from "./replication/replica";
-import { clientInfo } from "./routing/client";
+import { type ClientInfo, clientInfo } from "./routing/client";
 import { canonicalPath } from "./routing/path";
 import { choosePools } from "./routing/pools";
 import { routeTable } from "./routing/table";
@@ -28,11 +39,18 @@ export interface PipelineDeps {
   clock: Clock;
   state: StateStore;
   replication: Replication;
+  /** The runtime overlay on the deployed config (src/overlay), on the same replica. */
+  overlay: OverlaySync;
   /** Per-isolate retry budgets and affinity pins: one each per app, shared by its requests. */
   retryBudget: RetryBudget;
   pins: PinTable;
   /** The edge's metrics as this isolate counts them (src/observability), flushed with the writes. */
   metrics: EdgeMetrics;
+  /** Who is calling (keys, JWTs): the isolate's JWKS, static key hashes and failure throttle. */
+  identifier: Identifier;
+  /** Leased quotas, admissions and settlements of limits; the isolate's side of the spend ledger. */
+  limiter: Limiter;
+  ledger: LedgerSource;
   /**
    * Brings the isolate's view of these backends up to date: background refresh of their records,
    * a short wait only for a record never seen. Call once per request, before selecting, with every
@@ -72,13 +90,16 @@ export async function handleGateway(
   const route = routeTable(gateway.routes).match(request.method, url.host, path);
   if (!route) throw new GatewayError("no_route", `no route matches ${request.method} ${path}`);
   c.get("record")?.matched(route);
+  let response: Response;
   try {
-    return await serveRoute(c, gateway, route, deps, url, path);
+    response = await serveRoute(c, gateway, route, deps, url, path);
   } catch (error) {
     // Errors of a matched route carry its debug headers too.
-    if (error instanceof GatewayError) return withDebug(gateway, route, error.toResponse(c.get("requestId")));
-    throw error;
+    if (!(error instanceof GatewayError)) throw error;
+    response = withDebug(gateway, route, error.toResponse(c.get("requestId")));
   }
+  // Every answer of a CORS route, errors included: a browser reads an error only with its grant.
+  return route.cors && response.status !== 101 ? withCors(route.cors, request, mutable(response)) : response;
 }
 
 async function serveRoute(
@@ -91,8 +112,43 @@ async function serveRoute(
 ): Promise<Response> {
   const request = c.req.raw;
   const target = route.target;
-  // AI routes answer in OpenAI's shape, their limits included.
-  if (target.kind === "ai") return handleAi(c, gateway, route, deps, canonical);
+  const client = clientInfo(request, gateway.trustGeoHeaders);
+  // Identify and admit (CORS preflight, access rules, the consumer) before anything is served.
+  const admission = await admit(c, route, client, deps.identifier, linksOf(c));
+  if (admission.kind === "preflight") return admission.response;
+  // AI routes answer in OpenAI's shape, their refusals and limits included.
+  if (target.kind === "ai")
+    return handleAi(
+      c,
+      gateway,
+      route,
+      deps,
+      canonical,
+      admission.kind === "refused" ? admission.failure : undefined,
+    );
+  if (admission.kind === "refused") throw gatewayRefusal(admission.failure);
+  const limited = await admitHttp(c, gateway, route, limitDeps(deps), client.ip);
+  if (!limited.ok) throw gatewayLimitRefusal(limited.failure, limited.headers);
+  const answer = withHeaders(
+    await serveHttp(c, gateway, route, deps, url, canonical, client),
+    limited.headers(),
+  );
+  // A concurrency slot is given back when the answer has been sent whole (or cut off).
+  const settle = limited.settle;
+  return settle ? onBodyEnd(answer, () => settle()) : answer;
+}
+
+async function serveHttp(
+  c: Context<AppEnv>,
+  gateway: Gateway,
+  route: Route,
+  deps: PipelineDeps,
+  url: URL,
+  canonical: string,
+  client: ClientInfo,
+): Promise<Response> {
+  const request = c.req.raw;
+  const target = route.target;
   refuseOversizedHeaders(request.headers, gateway.limits);
   if (target.kind === "respond") {
     return withDebug(
@@ -110,7 +166,6 @@ async function serveRoute(
     return withDebug(gateway, route, new Response(null, { status: target.status, headers: { location } }));
   }
 
-  const client = clientInfo(request, gateway.trustGeoHeaders);
   const choice = choosePools(route, gateway, client, request, deps.clock.random);
   const path = rewritePath(canonical, route.rewrite);
   const body = await readRequestBody(request, gateway.limits);
@@ -140,12 +195,16 @@ async function serveRoute(
       budget: deps.retryBudget,
       pins: deps.pins,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
+      settle: () => deps.settle(c),
       stale,
+      consumer: c.get("consumer")?.id,
+      consumedHeader: c.get("consumedHeader"),
     });
 
   const cache = cacheFor({
     route,
     request,
+    credentialHeaders: gateway.auth.keyHeaders,
     path,
     search: url.search,
     env: c.env,
@@ -247,4 +306,9 @@ function mutable(response: Response): Response {
   } catch {
     return new Response(response.body, response);
   }
+}
+
+/** What the limits stage needs of the pipeline. */
+export function limitDeps(deps: PipelineDeps): LimitDeps {
+  return { limiter: deps.limiter, ledger: deps.ledger, now: () => deps.clock.now() };
 }

@@ -3,6 +3,7 @@
 import { createApp } from "./app";
 import { loadGateway } from "./config/load";
 import { runHealthChecks, type TickNamespace } from "./health/cron";
+import { effectiveForCron } from "./overlay/cron";
 
 const app = createApp();
 
@@ -16,10 +17,19 @@ export default {
       );
       return;
     }
-    ctx.waitUntil(runHealthChecks(config.config, env.BACKEND_STATE as unknown as TickNamespace));
+    const probe = async () => {
+      // Backends added or removed at run time too (src/overlay).
+      const gateway = await effectiveForCron(config, env.GATEWAY, env.OVERLAY);
+      await runHealthChecks(gateway, env.BACKEND_STATE as unknown as TickNamespace);
+    };
+    ctx.waitUntil(probe());
   },
 } satisfies ExportedHandler<Env>;
 
 export { BackendState } from "../durable-objects/backend-state";
+export { ConfigOverlay } from "../durable-objects/config-overlay";
+export { KeyStore } from "../durable-objects/key-store";
+export { Ledger } from "../durable-objects/ledger";
+export { Limits } from "../durable-objects/limits";
 export { Metrics } from "../durable-objects/metrics";
 export { Relay } from "../durable-objects/relay";

@@ -49,6 +49,9 @@ export async function withAya<T>(
 export interface IsolateCounters {
   requests: number;
   doCalls: number;
+  /** Calls to Limits objects, and takes of a limit that had to wait for one. */
+  limitCalls: number;
+  limitWaits: number;
 }
 
 /** The isolate's own counters from /__aya/status: requests prepared and Durable Object calls made. */

@@ -6,6 +6,8 @@ import { RESERVE_BURST, RESERVE_PER_SECOND } from "../../src/proxy/budget.ts";
 import type { AiResult, AiRun, Path } from "./ai.ts";
 import type { PersistentFault, PersistentRun, Strategy } from "./backends.ts";
 import type { CacheResult } from "./cache.ts";
+import { addedUs, type IdentityRuns } from "./identity.ts";
+import { type LimitsFigures, type LimitsRuns, limitsFigures, limitsJson } from "./limits.ts";
 import {
   coreShare,
   cpuUsPerRequest,
@@ -28,6 +30,8 @@ export interface Results {
   persistent: Record<PersistentFault, PersistentRun[]>;
   cache: CacheResult;
   ai: AiResult;
+  identity: IdentityRuns;
+  limits: LimitsRuns;
 }
 
 export interface Row {
@@ -106,6 +110,8 @@ export interface Figures {
   persistent: Record<PersistentFault, PersistentFigure>;
   cache: { hit: Row; miss: Row; farMiss: Row; originHitsDuringHits: number };
   ai: AiFigures | { note: string };
+  identity: { anonymous: Row; key: Row; jwt: Row; keyAddedUs: Stat; jwtAddedUs: Stat };
+  limits: LimitsFigures;
 }
 
 /** The observe stage's cost per proxied request: paired A/B runs, and the profile's share of it. */
@@ -239,6 +245,14 @@ export function figures(results: Results): Figures {
       originHitsDuringHits: results.cache.originHitsDuringHits,
     },
     ai: aiFigures(results.ai),
+    identity: {
+      anonymous: row(results.identity.anonymous),
+      key: row(results.identity.key),
+      jwt: row(results.identity.jwt),
+      keyAddedUs: summarise(addedUs(results.identity, "key")),
+      jwtAddedUs: summarise(addedUs(results.identity, "jwt")),
+    },
+    limits: limitsFigures(results.limits),
   };
 }
 
@@ -367,6 +381,13 @@ export function toJson(f: Figures, meta: { runs: number; quick: boolean; wallSec
       farOriginMissP50Ms: f.cache.farMiss.p50.median,
     },
     ai: aiJson(f.ai),
+    identity: {
+      /** workerd CPU µs per request a key / a JWT adds over an anonymous request, warm. */
+      keyAddedUs: f.identity.keyAddedUs.median,
+      jwtAddedUs: f.identity.jwtAddedUs.median,
+    },
+    /** 50 clients against a request limit, a token limit and a budget; steady-load waits and CPU. */
+    limits: limitsJson(f.limits),
     profile:
       "note" in f.profile
         ? { failed: f.profile.note }

@@ -14,6 +14,7 @@ import {
   type PersistentFigure,
   type Row,
 } from "./figures.ts";
+import { BUDGET_USD, CLIENTS, type LimitFigure, REQUEST_LIMIT, TOKEN_LIMIT } from "./limits.ts";
 import type { Stat } from "./load.ts";
 import { LOOP } from "./observability.ts";
 import type { ProfileSummary } from "./profile.ts";
@@ -266,6 +267,40 @@ function aiSection(a: AiFigures | { note: string }): string[] {
   ];
 }
 
+function identitySection(i: Figures["identity"]): string[] {
+  return [
+    "## 7. Consumers: what identifying the caller costs",
+    "",
+    "| | req/s | p50 ms | p99 ms | workerd µs CPU / req | workerd core | load generator core | origin core |",
+    "|---|---|---|---|---|---|---|---|",
+    rowLine("anonymous route", i.anonymous),
+    rowLine("route with auth, a runtime key (`aya_…`)", i.key),
+    rowLine("route with auth, a JWT (RS256, public key in a secret)", i.jwt),
+    "",
+    `Added over an anonymous request, per paired round, warm: **${fmt(i.keyAddedUs, 1)} µs** for a key (its SHA-256, the record read from the isolate's memory, the policy), **${fmt(i.jwtAddedUs, 1)} µs** for a JWT (an RS256 signature check and the claims; the key imported once). The same origin and pool on all three routes; the rounds take turns, so drift touches them alike.`,
+    "",
+  ];
+}
+
+function limitsSection(l: Figures["limits"]): string[] {
+  const line = (label: string, x: LimitFigure, digits: number) =>
+    `| ${label} | ${fmt(x.sent)} | ${fmt(x.accepted)} | ${fmt(x.used, digits)} | ${x.bound} | ${x.withinBound ? "yes" : "**no**"} | ${x.other} | ${fmt(x.limitCallsPerAccepted, 3)} | ${fmt(x.workerdMsPerAccepted, 2)} |`;
+  return [
+    "## 8. Limits and spend: do they hold?",
+    "",
+    `${CLIENTS} clients at once, each sending its next request as soon as its last is answered, for the run's seconds; what was accepted is counted from the clients' side (statuses, and the usage in the answers).`,
+    "",
+    "| against | requests sent | accepted | used | bound | within it | other answers (5xx, errors) | Limits calls / accepted | workerd CPU ms / accepted |",
+    "|---|---|---|---|---|---|---|---|---|",
+    line(`a route's rateLimit of ${REQUEST_LIMIT} a minute (used: requests)`, l.requests, 0),
+    line(`a plan's ${TOKEN_LIMIT} tokens a minute (used: tokens)`, l.tokens, 0),
+    line(`a plan's budget of $${BUDGET_USD} (used: US dollars)`, l.budget, 4),
+    "",
+    `At steady load on a route whose limit is never reached, **${fmt(l.steady.waitsPerRequest, 5)}** takes per request waited for a Limits object (target: under 0.01), with ${fmt(l.steady.limitCallsPer1000, 2)} Limits calls per 1,000 requests; the limit adds **${fmt(l.steady.addedUs, 1)} µs** of workerd CPU per request (${fmt(l.steady.limitedUs, 0)} µs limited against ${fmt(l.steady.plainUs, 0)} µs on the same pool without a limit, paired rounds).`,
+    "",
+  ];
+}
+
 export function markdown(f: Figures, meta: Meta): string {
   return [
     ...header(meta),
@@ -277,5 +312,7 @@ export function markdown(f: Figures, meta: Meta): string {
     ...persistentSection(f.persistent),
     ...cacheSection(f.cache),
     ...aiSection(f.ai),
+    ...identitySection(f.identity),
+    ...limitsSection(f.limits),
   ].join("\n");
 }

@@ -22,7 +22,9 @@ import {
 import { cache } from "./cache.ts";
 import type { Bench, Plan } from "./common.ts";
 import { figures, type Results, toJson } from "./figures.ts";
+import { identity } from "./identity.ts";
 import { stopAll, stopOnSignals } from "./lifecycle.ts";
+import { limits } from "./limits.ts";
 import { markdown } from "./markdown.ts";
 import { observability } from "./observability.ts";
 import { startOrigins } from "./origins.ts";
@@ -66,6 +68,8 @@ async function measure(bench: Bench): Promise<Results> {
   const cacheRuns = await cache(bench);
   bench.progress("AI path");
   const aiRuns = await ai(bench);
+  const identityRuns = await identity(bench);
+  const limitsRuns = await limits(bench);
   return {
     overhead: overheadRuns,
     observability: observe,
@@ -75,6 +79,8 @@ async function measure(bench: Bench): Promise<Results> {
     persistent,
     cache: cacheRuns,
     ai: aiRuns,
+    identity: identityRuns,
+    limits: limitsRuns,
   };
 }
 

@@ -94,16 +94,26 @@ async function start(name: string, options: WorkerOptions, inspect = false): Pro
 }
 
 /** aya itself, with a GATEWAY config; `inspect` opens the V8 inspector for a CPU profile. */
-export function startAya(script: string, gateway: unknown, inspect = false): Promise<RunningWorker> {
+export function startAya(
+  script: string,
+  gateway: unknown,
+  inspect = false,
+  /** More bindings (secrets the config names). */
+  secrets: Record<string, string> = {},
+): Promise<RunningWorker> {
   return start(
     "aya",
     {
       scriptPath: script,
-      bindings: { GATEWAY: JSON.stringify(gateway), ADMIN_TOKEN },
+      bindings: { GATEWAY: JSON.stringify(gateway), ADMIN_TOKEN, ...secrets },
       durableObjects: {
         BACKEND_STATE: { className: "BackendState", useSQLite: true },
         RELAY: { className: "Relay", useSQLite: true },
         METRICS: { className: "Metrics", useSQLite: true },
+        KEYS: { className: "KeyStore", useSQLite: true },
+        LIMITS: { className: "Limits", useSQLite: true },
+        LEDGER: { className: "Ledger", useSQLite: true },
+        OVERLAY: { className: "ConfigOverlay", useSQLite: true },
       },
       kvNamespaces: ["CACHE"],
     },

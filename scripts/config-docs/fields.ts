@@ -235,6 +235,11 @@ export const FIELDS: Record<string, FieldDoc> = {
       "Per attempt, until the backend's response headers arrive; then the attempt fails (and may be retried).",
     example: "timeoutMs = 5000",
   },
+  "pools.<pool>.slowStartSeconds": {
+    meaning:
+      "Slow start: a backend added to the pool at run time (`PUT /__aya/pools/{pool}/backends/{id}`, or a new `url`), or enabled again after a drain or disable, does not get its full share at once: its weight ramps up linearly from 10 % to 100 % over this many seconds, in every strategy (as Envoy's and nginx's `slow_start`), so a cold origin is not flooded. Backends of the deployed config start at full weight. 0 turns it off.",
+    example: "slowStartSeconds = 60",
+  },
   "pools.<pool>.affinity": {
     meaning:
       "Session affinity: the same client keeps the same backend. A pinned backend that becomes unusable is replaced and the pin moved, with no error to the client.",
@@ -388,6 +393,24 @@ export const FIELDS: Record<string, FieldDoc> = {
     meaning: "Changes to the answer's headers before it goes to the client.",
     example: 'response = { remove = ["server", "x-powered-by"] }',
   },
+  "routes[].rateLimit": {
+    meaning:
+      "Requests per window on this route, per client address, consumer or header value, across every location; anonymous traffic included. 429 `rate_limited` above it, before the backend is called.",
+    example: 'rateLimit = { limit = 100, windowSeconds = 10, by = "ip" }',
+  },
+  "routes[].rateLimit.limit": {
+    meaning: "Requests allowed in each window, per key (`by`).",
+    example: "rateLimit = { limit = 100 }",
+  },
+  "routes[].rateLimit.windowSeconds": {
+    meaning: "The window, aligned to the clock (a minute starts at :00).",
+    example: "rateLimit = { limit = 100, windowSeconds = 10 }",
+  },
+  "routes[].rateLimit.by": {
+    meaning:
+      "What is counted apart: `ip` (the client address), `consumer` (its address when anonymous) or `header:NAME` (the header's value, counted by address when absent; a client can choose its value, so use a header your own proxy or app sets).",
+    example: 'rateLimit = { limit = 100, by = "header:x-tenant" }',
+  },
   "routes[].cache": {
     meaning:
       "Caches answers in Workers KV (with a short per-location copy), honouring the origin's `Cache-Control`; never stores private answers, `Set-Cookie` answers, or, for requests with `Authorization`, answers not marked shareable.",
@@ -505,12 +528,17 @@ export const FIELDS: Record<string, FieldDoc> = {
     example: "weight = 3",
   },
   "models.<alias>.targets[].inputCostPer1M": {
-    meaning: "US dollars per million prompt tokens, for `least-cost`.",
+    meaning: "US dollars per million prompt tokens, for `least-cost`, budgets and the spend ledger.",
     example: "inputCostPer1M = 0.15",
   },
   "models.<alias>.targets[].outputCostPer1M": {
-    meaning: "US dollars per million completion tokens, for `least-cost`.",
+    meaning: "US dollars per million completion tokens, for `least-cost`, budgets and the spend ledger.",
     example: "outputCostPer1M = 0.6",
+  },
+  "models.<alias>.targets[].cachedInputCostPer1M": {
+    meaning:
+      "US dollars per million prompt tokens the provider served from its prompt cache (`prompt_tokens_details.cached_tokens`); unset, they are priced as input.",
+    example: "cachedInputCostPer1M = 0.075",
   },
   // ---- AI answer cache
   aiCache: {
@@ -554,5 +582,202 @@ export const FIELDS: Record<string, FieldDoc> = {
       "Which events are sent: `backend_unhealthy` (probes marked a backend or provider down), `backend_healthy` (it recovered), `circuit_open` (its circuit breaker opened), `budget_threshold` (a consumer's spend reached 80 % and 100 % of its budget).",
     example:
       'alerts = { webhookUrl = "https://alerts.example.com/aya", events = ["backend_unhealthy", "backend_healthy"] }',
+  },
+  // ---- consumers (CONTRACT §7)
+  auth: {
+    meaning: "Where keys are read and which JWT issuers are trusted, for routes with `auth`.",
+    example: 'auth = { keyHeaders = ["authorization", "x-api-key"] }',
+  },
+  "auth.keyHeaders": {
+    meaning:
+      "The headers a key or token is read from, in order: `authorization` as `Bearer <key>`, any other as its raw value (the Anthropic SDK sends `x-api-key`). The header a credential came in is consumed and never forwarded.",
+    example: 'auth = { keyHeaders = ["authorization", "x-api-key"] }',
+  },
+  "auth.jwt": {
+    meaning:
+      'Named JWT issuers (`[vars.GATEWAY.auth.jwt.okta]`); a route accepts one with `auth.methods = ["jwt:okta"]`.',
+    example: '[vars.GATEWAY.auth.jwt.okta]\nissuer = "https://example.okta.com/oauth2/default"',
+  },
+  "auth.jwt.<name>.issuer": {
+    meaning: "The token's `iss` must be exactly this.",
+    example: 'issuer = "https://example.okta.com/oauth2/default"',
+  },
+  "auth.jwt.<name>.audience": {
+    meaning: "The token's `aud` must be (or contain) this, or one of these.",
+    example: 'audience = "api://aya"',
+  },
+  "auth.jwt.<name>.jwksUrl": {
+    meaning:
+      "The issuer's JWKS: fetched on first use, kept as its Cache-Control max-age says (1 minute to 1 hour; 10 minutes without one), fetched again (at most every 30 s) when a token names a `kid` it lacks, so a key rotation is followed. Exactly one of jwksUrl and publicKeySecret.",
+    example: 'jwksUrl = "https://example.okta.com/oauth2/default/v1/keys"',
+  },
+  "auth.jwt.<name>.publicKeySecret": {
+    meaning:
+      "The name of a secret holding the issuer's public key, as PEM (SPKI) or a JWK, instead of a JWKS.",
+    example: 'publicKeySecret = "OKTA_PUBLIC_KEY"',
+  },
+  "auth.jwt.<name>.consumerClaim": {
+    meaning: "The claim that names the consumer (sent to backends as `x-aya-consumer`).",
+    example: 'consumerClaim = "email"',
+  },
+  "auth.jwt.<name>.planClaim": {
+    meaning: "The claim that names the consumer's plan (`plans`), if any.",
+    example: 'planClaim = "plan"',
+  },
+  "auth.jwt.<name>.algorithms": {
+    meaning:
+      "The signature algorithms accepted. Asymmetric only: a token is checked with a public key, and HMAC with a public key as its secret is the classic forgery; `none` is never accepted.",
+    example: 'algorithms = ["RS256"]',
+  },
+  "auth.jwt.<name>.clockSkewSeconds": {
+    meaning: "Slack for `exp`, `nbf` and `iat` against aya's clock.",
+    example: "clockSkewSeconds = 30",
+  },
+  consumers: {
+    meaning:
+      "Static consumers, for configuration as code: each key is held in a secret (never in the config); runtime keys are made with `POST /__aya/keys`.",
+    example: '[[vars.GATEWAY.consumers]]\nid = "mobile-app"\nkeySecret = "MOBILE_APP_KEY"',
+  },
+  "consumers[].id": {
+    meaning:
+      "The consumer's id: on the request's log line, in its usage and limits, and to backends as `x-aya-consumer`.",
+    example: 'id = "mobile-app"',
+  },
+  "consumers[].keySecret": {
+    meaning:
+      "The name of the secret that holds this consumer's key (`npx wrangler secret put MOBILE_APP_KEY`).",
+    example: 'keySecret = "MOBILE_APP_KEY"',
+  },
+  "consumers[].plan": {
+    meaning: "The consumer's plan, by name (`plans`).",
+    example: 'plan = "pro"',
+  },
+  "consumers[].models": {
+    meaning:
+      "Model aliases, `provider/model` or `provider/*` the consumer may use on AI routes; absent: any (a 403 `model_not_allowed` otherwise).",
+    example: 'models = ["chat", "openai/*"]',
+  },
+  "consumers[].routes": {
+    meaning:
+      "Route paths, as written in `routes`, the consumer may call; absent: any route with `auth` (a 403 `forbidden` otherwise).",
+    example: 'routes = ["/v1/*"]',
+  },
+  "routes[].auth": {
+    meaning: "Who may call the route: a key or a token is required (401 without one), unless `optional`.",
+    example: 'auth = { methods = ["key", "jwt:okta"] }',
+  },
+  "routes[].auth.methods": {
+    meaning: "`key` (runtime and static consumers' keys) and `jwt:<issuer>`; any one of them admits.",
+    example: 'auth = { methods = ["jwt:okta"] }',
+  },
+  "routes[].auth.optional": {
+    meaning:
+      "Lets a request without any key or token in as anonymous; one that presents a bad credential is still a 401.",
+    example: "auth = { optional = true }",
+  },
+  "routes[].cors": {
+    meaning:
+      "CORS: preflights are answered by aya (204, no backend call); every answer of the route, errors included, carries the grant for allowed origins and `Vary: Origin`.",
+    example: 'cors = { origins = ["https://app.example.com"], credentials = true }',
+  },
+  "routes[].cors.origins": {
+    meaning:
+      "Allowed origins: exact (`https://app.example.com`), any subdomain (`https://*.example.com`), or `*` (not with credentials).",
+    example: 'cors = { origins = ["https://app.example.com", "https://*.preview.example.com"] }',
+  },
+  "routes[].cors.methods": {
+    meaning: "`Access-Control-Allow-Methods` of a preflight.",
+    example: 'cors = { origins = ["https://app.example.com"], methods = ["GET", "POST", "PUT"] }',
+  },
+  "routes[].cors.headers": {
+    meaning:
+      "`Access-Control-Allow-Headers` of a preflight: list `authorization` for a browser that sends a key.",
+    example: 'cors = { origins = ["https://app.example.com"], headers = ["content-type", "authorization"] }',
+  },
+  "routes[].cors.exposeHeaders": {
+    meaning: "`Access-Control-Expose-Headers`: answer headers a browser script may read.",
+    example: 'cors = { origins = ["https://app.example.com"], exposeHeaders = ["x-request-id"] }',
+  },
+  "routes[].cors.credentials": {
+    meaning: "Sends `Access-Control-Allow-Credentials: true` (and the origin itself, never `*`).",
+    example: 'cors = { origins = ["https://app.example.com"], credentials = true }',
+  },
+  "routes[].cors.maxAgeSeconds": {
+    meaning: "How long a browser may keep a preflight's answer.",
+    example: 'cors = { origins = ["https://app.example.com"], maxAgeSeconds = 3600 }',
+  },
+  "routes[].access": {
+    meaning:
+      "Who may call at all, by client address and country, decided before anything else (403 `forbidden`). Deny wins over allow; an empty allow list allows all.",
+    example: 'access = { countryDeny = ["KP"] }',
+  },
+  "routes[].access.ipAllow": {
+    meaning:
+      "IPv4 / IPv6 addresses and CIDR ranges allowed, checked on `cf-connecting-ip` (never `X-Forwarded-For`).",
+    example: 'access = { ipAllow = ["203.0.113.0/24", "2001:db8::/32"] }',
+  },
+  "routes[].access.ipDeny": {
+    meaning: "Addresses and CIDR ranges refused.",
+    example: 'access = { ipDeny = ["198.51.100.7"] }',
+  },
+  "routes[].access.countryAllow": {
+    meaning: "ISO 3166-1 alpha-2 countries allowed, from the request's `cf.country`.",
+    example: 'access = { countryAllow = ["DE", "FR"] }',
+  },
+  "routes[].access.countryDeny": {
+    meaning: "Countries refused.",
+    example: 'access = { countryDeny = ["KP"] }',
+  },
+  // ---- plans (CONTRACT §8)
+  plans: {
+    meaning:
+      "What a consumer may spend, by plan name: keys, static consumers and JWT claims name a plan; a key may override its fields (`limits`).",
+    example: "[vars.GATEWAY.plans.free]\nrequests = { limit = 60, windowSeconds = 60 }",
+  },
+  "plans.<name>.requests": {
+    meaning: "Requests per window, per consumer, across every location.",
+    example: "requests = { limit = 60, windowSeconds = 60 }",
+  },
+  "plans.<name>.requests.limit": {
+    meaning: "Requests allowed in each window.",
+    example: "requests = { limit = 600 }",
+  },
+  "plans.<name>.requests.windowSeconds": {
+    meaning: "The window, aligned to the clock (a minute starts at :00).",
+    example: "requests = { limit = 600, windowSeconds = 60 }",
+  },
+  "plans.<name>.tokens": {
+    meaning: "AI prompt + completion tokens per window.",
+    example: "tokens = { limit = 100000, windowSeconds = 60 }",
+  },
+  "plans.<name>.tokens.limit": {
+    meaning: "Tokens allowed in each window.",
+    example: "tokens = { limit = 100000 }",
+  },
+  "plans.<name>.tokens.windowSeconds": {
+    meaning: "The window, aligned to the clock.",
+    example: "tokens = { limit = 100000, windowSeconds = 3600 }",
+  },
+  "plans.<name>.concurrency": {
+    meaning: "Requests in flight at once, across every location.",
+    example: "concurrency = 4",
+  },
+  "plans.<name>.budget": {
+    meaning: "Spend per period, in US dollars, priced from the providers' usage.",
+    example: 'budget = { usd = 10, period = "month" }',
+  },
+  "plans.<name>.budget.usd": { meaning: "The budget.", example: "budget = { usd = 25 }" },
+  "plans.<name>.budget.period": {
+    meaning: "`day`, `week` or `month` (UTC), or `total` (never resets).",
+    example: 'budget = { usd = 25, period = "day" }',
+  },
+  "plans.<name>.maxTokensPerRequest": {
+    meaning: "Caps `max_tokens` / `max_completion_tokens` of a chat request (400 above).",
+    example: "maxTokensPerRequest = 4096",
+  },
+  "plans.<name>.maxN": { meaning: "Caps `n` of a chat request (400 above).", example: "maxN = 1" },
+  "plans.<name>.models": {
+    meaning: "Model aliases, `provider/model` or `provider/*` the plan may use.",
+    example: 'models = ["chat", "gpt"]',
   },
 };

@@ -47,6 +47,12 @@ function namedSecrets(gateway: unknown): { name: string; field: string }[] {
     if (isRecord(consumer) && typeof consumer.keySecret === "string")
       out.push({ name: consumer.keySecret, field: `${where}.keySecret` });
   }
+  // JWT issuers whose public key is held in a secret.
+  const issuers = isRecord(gateway.auth) && isRecord(gateway.auth.jwt) ? gateway.auth.jwt : {};
+  for (const [name, issuer] of Object.entries(issuers)) {
+    if (isRecord(issuer) && typeof issuer.publicKeySecret === "string")
+      out.push({ name: issuer.publicKeySecret, field: `auth.jwt.${name}.publicKeySecret` });
+  }
   return out;
 }
 
@@ -71,7 +77,7 @@ export function configWarnings(input: WarningInput): string[] {
   const token = input.secrets.values.get("ADMIN_TOKEN");
   if (token !== undefined && token.length < MIN_ADMIN_TOKEN)
     warnings.push(
-      `ADMIN_TOKEN in ${input.secrets.from} is shorter than ${MIN_ADMIN_TOKEN} characters: anyone who guesses it reads status and purges the cache; use a random one (openssl rand -hex 32)`,
+      `ADMIN_TOKEN in ${input.secrets.from} is shorter than ${MIN_ADMIN_TOKEN} characters: anyone who guesses it reads status, purges the cache and changes backends and models at run time; use a random one (openssl rand -hex 32)`,
     );
   const gateway = isRecord(input.gateway) ? input.gateway : {};
   if (isRecord(gateway.dev) && gateway.dev.trustGeoHeaders === true)

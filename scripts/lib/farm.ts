@@ -5,6 +5,7 @@
 // (a body that is not JSON, or a mode that does not exist, answers 400 saying what would work)
 //   POST /origins/:id/stop   POST /origins/:id/start   GET /origins/:id   GET /origins
 //   GET /origins/:id/received  the last request as received, once its body has ended or been cut
+//   POST /origins/:id/release  lets the answers held by `?hold=headers` / `?hold=body` go on
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { notJson, readJsonBody, replyJson, unknownMode } from "./control.ts";
@@ -64,6 +65,7 @@ export class OriginFarm {
       origin.mode = mode;
     } else if (action === "stop") await origin.stop();
     else if (action === "start") await origin.start();
+    else if (action === "release") origin.release();
     else if (action === "reset") {
       origin.hits = 0;
       origin.healthHits = 0;

@@ -36,6 +36,8 @@ export interface OriginInfo {
   mode: OriginMode;
   hits: number;
   healthHits: number;
+  /** Answers held by `?hold=` (see Origin.release). */
+  holding: number;
 }
 
 export class Origin {
@@ -45,6 +47,8 @@ export class Origin {
   port = 0;
   /** Settles once the last request's body has ended or been cut. */
   private lastReceived: Promise<Received> | undefined;
+  /** Answers held by `?hold=`, waiting for release(). */
+  private held: (() => void)[] = [];
   private server?: Server;
   private readonly sockets = new Set<import("node:net").Socket>();
 
@@ -90,6 +94,23 @@ export class Origin {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Lets every answer held by `?hold=` go on; how many there were. */
+  release(): number {
+    const held = this.held;
+    this.held = [];
+    for (const go of held) go();
+    return held.length;
+  }
+
+  /** Answers held by `?hold=` right now. */
+  get holding(): number {
+    return this.held.length;
+  }
+
+  private hold(): Promise<void> {
+    return new Promise((resolve) => this.held.push(resolve));
+  }
+
   /** The last request as received, once its body has ended one way or the other. */
   received(): Promise<Received | undefined> {
     return this.lastReceived ?? Promise.resolve(undefined);
@@ -104,6 +125,7 @@ export class Origin {
       mode: this.mode,
       hits: this.hits,
       healthHits: this.healthHits,
+      holding: this.held.length,
     };
   }
 
@@ -143,6 +165,16 @@ export class Origin {
       return;
     }
     const q = url.searchParams;
+    // A request kept in flight until the control API releases it: before its headers
+    // (hold=headers), or with its headers and a first chunk sent and its body held open (hold=body).
+    if (q.get("hold") === "headers") await this.hold();
+    if (q.get("hold") === "body") {
+      res.writeHead(200, { "content-type": "text/plain", "x-origin": this.id });
+      res.write(`${this.id}: first\n`);
+      await this.hold();
+      res.end(`${this.id}: last\n`);
+      return;
+    }
     const delay = Number(q.get("delay") ?? (this.mode.kind === "delay" ? this.mode.ms : 0));
     if (delay > 0) await sleep(delay);
     const status = Number(q.get("status") ?? (this.mode.kind === "status" ? this.mode.status : 200));

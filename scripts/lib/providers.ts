@@ -26,10 +26,12 @@ export const PROVIDER_MODES = [
   "echo-key:<status>",
   "echo-key-stream",
   "redirect:<url>",
+  "no-usage (answers without usage)",
+  "cached-usage (half the prompt reported as cached)",
 ] as const;
 
 export function isProviderMode(mode: string): boolean {
-  return /^(ok|break-stream|stall-stream|echo-key-stream|echo-key:[1-5]\d\d|redirect:https?:\/\/\S+|delay:\d+|status:[1-5]\d\d(:\d+)?)$/.test(
+  return /^(ok|no-usage|cached-usage|break-stream|stall-stream|echo-key-stream|echo-key:[1-5]\d\d|redirect:https?:\/\/\S+|delay:\d+|status:[1-5]\d\d(:\d+)?)$/.test(
     mode,
   );
 }
@@ -217,6 +219,12 @@ export class FakeProvider {
       total_tokens: 0,
     };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    const reported =
+      this.mode === "no-usage"
+        ? undefined
+        : this.mode === "cached-usage"
+          ? { ...usage, prompt_tokens_details: { cached_tokens: Math.floor(usage.prompt_tokens / 2) } }
+          : usage;
     const base = {
       id: "chatcmpl-fake",
       created: 1700000000,
@@ -236,7 +244,7 @@ export class FakeProvider {
         ...base,
         object: "chat.completion",
         choices: [{ index: 0, message, logprobs: null, finish_reason: call ? "tool_calls" : "stop" }],
-        usage,
+        ...(reported ? { usage: reported } : {}),
       });
       return;
     }
@@ -258,9 +266,9 @@ export class FakeProvider {
       for (const piece of text.match(/.{1,8}/g) ?? []) events.push(ev({ content: piece }));
       events.push(ev({}, "stop"));
     }
-    if (options?.include_usage)
+    if (options?.include_usage && reported)
       events.push(
-        `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [], usage })}\n\n`,
+        `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [], usage: reported })}\n\n`,
       );
     events.push("data: [DONE]\n\n");
     this.sse(res, events, key);

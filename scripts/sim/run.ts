@@ -2,8 +2,9 @@
 // backends on a simulated clock, running the real replication code (src/replication, the backend
 // records and the leased quota of src/limits) against simulated Durable Objects with latencies by
 // distance and one thread each. It prints, and with --json emits, the calls a second each object
-// receives, Cache API operations per location, how long a circuit opening and a key revocation take
-// to reach every location, and what a leased request limit admits against its bound.
+// receives, Cache API operations per location, how long a circuit opening, a key revocation and a
+// runtime change (the overlay record every request reads) take to reach every location, and what a
+// leased request limit admits against its bound.
 //
 //   npm run sim                       300 locations × 5 isolates × 20 backends, 10,000 requests/s
 //   npm run sim -- --locations 50 --seconds 30 --topology per-location --json
@@ -13,15 +14,22 @@
 // the relay tier) shows why the relay tier exists.
 import { parseArgs } from "node:util";
 import { type Backend, parseGateway } from "../../src/config/normalize";
+import { KEY_KIND, KEY_WATERMARK, KeyBook, MemoryKeyStorage } from "../../src/consumers/key-book";
+import { keyHint, newKey, newKeyId, sha256Hex } from "../../src/consumers/key-format";
+import { resolveKey, StaticKeys } from "../../src/consumers/keys";
 import { type LeaseGrant, newQuota, type QuotaPolicy, renewLease } from "../../src/limits/lease";
 import { LeaseHolder } from "../../src/limits/lease-holder";
 import { EdgeMetrics, METRICS_KEY } from "../../src/observability/metrics/edge-metrics";
 import { metricsFold } from "../../src/observability/metrics/fold";
 import { MetricsOwner } from "../../src/observability/metrics/owner";
 import { RequestRecord } from "../../src/observability/request-record";
+import { OverlayOwner } from "../../src/overlay/owner";
+import { OverlaySync } from "../../src/overlay/sync";
+import { type ChangeRequest, type Overlay, overlayKey } from "../../src/overlay/types";
 import { MemoryLocation } from "../../src/replication/location";
 import { OwnerHub } from "../../src/replication/owner-hub";
 import {
+  kindOf,
   type OwnerRequest,
   type RecordKey,
   type RelayLink,
@@ -67,8 +75,7 @@ const random = clock.random;
 
 /** A consumer that calls from everywhere; its requests need its key record and take from its limit. */
 const CONSUMER_SHARE = 0.02;
-const KEY = recordKey("key", "acme");
-const KEY_EXPIRE_MS = 1500;
+const staticKeys = new StaticKeys();
 const policy: QuotaPolicy = { limit: 6000, windowMs: 60_000, leaseTtlMs: 10_000, maxShare: 0.1 };
 
 // ---- the config: four regional pools and one pool every location uses (an AI provider's shape)
@@ -84,7 +91,8 @@ for (const name of [...regions, "GLOBAL"]) {
     healthCheck: { enabled: false },
   };
 }
-const parsed = parseGateway({ pools: poolsConfig, routes: [{ path: "/*", pool: "GLOBAL" }] });
+const deployedRaw = { pools: poolsConfig, routes: [{ path: "/*", pool: "GLOBAL" }] };
+const parsed = parseGateway(deployedRaw);
 if (!parsed.ok) throw new Error(parsed.errors.join("; "));
 const pools = new Map([...parsed.config.pools].map(([name, pool]) => [name, pool.backends]));
 const regionOf = (continent: string) =>
@@ -125,21 +133,36 @@ for (const [pool, list] of pools) {
     owners.set(recordKey("backend", backend.id), { obj, replicate: (r) => owner.replicate(r, clock.now()) });
   }
 }
-// The key's owner: a record with a version, revoked and restored by the events below.
+// The keys' owner: the real KeyBook (key records by hash, answered by version with a watermark).
 const keyObj = new SimObject("key owner", "keys", HINT_PLACES.enam, clock);
-const keyHub = new OwnerHub(push(keyObj.place));
-let keyRecord: Versioned<{ revoked: boolean }> = { key: KEY, value: { revoked: false }, version: 1, at: 0 };
-const setKey = (revoked: boolean) => {
-  keyRecord = { key: KEY, value: { revoked }, version: keyRecord.version + 1, at: clock.now() };
-  keyHub.push([keyRecord], clock.now());
-};
-owners.set(KEY, {
-  obj: keyObj,
-  replicate: (r) => {
-    keyHub.seen(r.relay, clock.now());
-    return r.keys.includes(KEY) ? [keyRecord] : [];
+const keyBook = new KeyBook(new MemoryKeyStorage(), new OwnerHub(push(keyObj.place)), () => undefined);
+/** The consumer's key: its requests present it; a revocation event revokes it, and a new one follows. */
+let keyValue = "";
+let keyId = "";
+async function newConsumerKey(): Promise<void> {
+  keyValue = newKey();
+  keyId = newKeyId();
+  keyBook.create(await sha256Hex(keyValue), keyId, keyHint(keyValue), { consumer: "acme" }, clock.now());
+}
+await newConsumerKey();
+// The runtime overlay's owner (ConfigOverlay): one record every request reads; operators change it.
+const OVERLAY_KEY = overlayKey();
+const overlayObj = new SimObject("overlay owner", "config", HINT_PLACES.enam, clock);
+let storedOverlay: Overlay | undefined;
+const overlayOwner = new OverlayOwner(
+  {
+    load: () => storedOverlay,
+    save: (o) => {
+      storedOverlay = o;
+    },
+    appendAudit: () => undefined,
+    audit: () => [],
   },
-});
+  new OwnerHub(push(overlayObj.place)),
+  () => undefined,
+  "config",
+);
+owners.set(OVERLAY_KEY, { obj: overlayObj, replicate: (r) => overlayOwner.replicate(r, clock.now()) });
 // The edge's metrics: one object every isolate writes to (through its relay) with every flush.
 const metricsObj = new SimObject("metrics owner", "metrics", HINT_PLACES.enam, clock);
 const metricsOwner = new MetricsOwner();
@@ -159,6 +182,12 @@ function relayAt(name: string, place: Place): RelayLink & { place: Place } {
       name,
       clock,
       ownerOf: (key: RecordKey) => {
+        if (kindOf(key) === KEY_KIND)
+          return {
+            id: "keys",
+            watermark: KEY_WATERMARK,
+            stub: { replicate: async (req) => keyObj.call(place, () => keyBook.replicate(req, clock.now())) },
+          };
         const owner = owners.get(key);
         return (
           owner && {
@@ -190,6 +219,7 @@ interface SimIsolate {
   state: IsolateState;
   replication: Replication;
   metrics: EdgeMetrics;
+  overlay: OverlaySync;
   lease: LeaseHolder;
   links: ReplicaLinks;
 }
@@ -225,7 +255,8 @@ function newIsolate(loc: SimLocation): SimIsolate {
   const lease = new LeaseHolder(clock, id, (request) =>
     limitObj.call<LeaseGrant>(loc, () => renewLease(quota, policy, request, clock.now())),
   );
-  const isolate = { id, state, replication, metrics, lease, links };
+  const overlay = new OverlaySync(clock, replication.replica);
+  const isolate = { id, state, replication, metrics, overlay, lease, links };
   coldIsolates += 1;
   // Isolates come and go: each lives an exponential time, and a cold one takes its place.
   clock.setTimer(-Math.log(Math.max(1e-9, random())) * LIFE_MS, () => {
@@ -248,10 +279,12 @@ for (const loc of locations) {
 
 // ---- traffic
 interface Event {
-  kind: "circuit" | "revocation";
+  kind: "circuit" | "revocation" | "overlay";
   key: string;
   at: number;
   until: number;
+  /** The overlay version the change made (overlay events). */
+  version?: number;
   /** Per location: the last request that still read the old value, ms after the event. */
   stale: Map<string, number>;
   served: Set<string>;
@@ -274,23 +307,31 @@ async function request(loc: SimLocation): Promise<void> {
   const backends: Backend[] = global
     ? (pools.get("GLOBAL") as Backend[])
     : [...(pools.get(region) as Backend[]), ...(pools.get(fallbackOf[region] as string) as Backend[])];
+  // Every request reads the overlay first (the effective config), as the Worker's does.
+  await isolate.overlay.prepare(isolate.links);
   await isolate.replication.prepare(backends, isolate.links);
   const consumer = random() < CONSUMER_SHARE;
-  // A key is trusted only while confirmed within KEY_EXPIRE_MS: an isolate that has not seen it lately asks.
-  if (consumer)
-    await isolate.replication.replica.prepare([KEY], isolate.links, { expireMs: KEY_EXPIRE_MS, waitMs: 500 });
+  // The consumer's key, checked by the real isolate code (a record confirmed within KEY_CONFIRM_MS).
+  const presented = keyValue;
+  const verdict = consumer
+    ? await resolveKey(presented, clock.now(), staticKeys, [], {}, isolate.replication.replica, isolate.links)
+    : undefined;
   const at = clock.now();
   for (const event of events) {
     if (at < event.at || at > event.until) continue;
-    if (event.kind === "circuit") {
+    if (event.kind === "overlay") {
+      event.served.add(loc.name);
+      if ((isolate.overlay.overlay()?.version ?? 0) < (event.version ?? 0))
+        event.stale.set(loc.name, at - event.at);
+    } else if (event.kind === "circuit") {
       const backend = backends.find((b) => b.id === event.key);
       if (!backend) continue;
       event.served.add(loc.name);
       if (isolate.state.view(backend, at).circuit !== "open") event.stale.set(loc.name, at - event.at);
-    } else if (consumer) {
+    } else if (consumer && presented === event.key) {
       event.served.add(loc.name);
-      const value = isolate.replication.replica.get<{ revoked: boolean }>(KEY)?.value;
-      if (!value?.revoked) event.stale.set(loc.name, at - event.at);
+      // The revoked key still let in: a stale verdict.
+      if (verdict?.ok) event.stale.set(loc.name, at - event.at);
     }
   }
   if (consumer) {
@@ -359,15 +400,63 @@ async function circuitEvent(backend: Backend, window: number): Promise<void> {
 
 function revocationEvent(window: number): void {
   const at = clock.now();
-  events.push({ kind: "revocation", key: KEY, at, until: at + window, stale: new Map(), served: new Set() });
-  setKey(true);
-  clock.setTimer(window, () => setKey(false));
+  // Clients (an attacker among them) keep presenting the revoked key for the whole window.
+  events.push({
+    kind: "revocation",
+    key: keyValue,
+    at,
+    until: at + window,
+    stale: new Map(),
+    served: new Set(),
+  });
+  keyBook.revoke(keyId, at);
+  clock.setTimer(window, () => void newConsumerKey());
+}
+
+/**
+ * An operator drains a backend, or enables it again, from some location: the change goes to the
+ * overlay's object, which pushes it to the relays; that isolate and its location adopt it at once.
+ */
+function overlayEvent(backend: Backend, drain: boolean, window: number): void {
+  const loc = locations[Math.floor(random() * locations.length)] as SimLocation;
+  const isolate = loc.isolates[0] as SimIsolate;
+  const request: ChangeRequest = {
+    op: drain ? "drain" : "enable",
+    pool: backend.owner,
+    id: backend.id,
+    endpoint: "sim",
+  };
+  void overlayObj
+    .call(loc, () => {
+      const outcome = overlayOwner.change(request, deployedRaw, clock.now());
+      if (outcome.ok && outcome.changed) {
+        const at = clock.now();
+        events.push({
+          kind: "overlay",
+          key: OVERLAY_KEY,
+          version: outcome.record.version,
+          at,
+          until: at + window,
+          stale: new Map(),
+          served: new Set(),
+        });
+      }
+      return outcome;
+    })
+    .then((outcome) => {
+      if (outcome.ok) isolate.overlay.adopt(outcome.record, isolate.links);
+    });
 }
 
 /** Each event is watched this long; the next starts a little later, at a random moment. */
 const EVENT_WINDOW_MS = 3_000;
 const started = Date.now();
 await clock.run(WARMUP * 1000);
+// Runtime changes on a schedule of their own (every 4 s, between the other events' starts), so the
+// circuit and revocation figures stay comparable with runs before the overlay existed.
+const drained = [...pools.values()].flat()[1] as Backend;
+for (let t = WARMUP * 1000 + 1500, n = 0; t + EVENT_WINDOW_MS * 2 <= SECONDS * 1000; t += 4000, n++)
+  clock.setTimer(t - clock.now(), () => overlayEvent(drained, n % 2 === 0, EVENT_WINDOW_MS));
 // Circuit events take each backend in turn (a circuit stays open for openSeconds, so each once).
 const allBackends = [...pools.values()].flat();
 let next = 0;
@@ -390,6 +479,7 @@ const objectLoad = {
   relay: load(relayObjects, ...steady),
   backendOwner: load(byKind("backend owner"), ...steady),
   keyOwner: load([keyObj], ...steady),
+  overlayOwner: load([overlayObj], ...steady),
   limitOwner: load([limitObj], ...steady),
   metricsOwner: load([metricsObj], ...steady),
 };
@@ -437,7 +527,11 @@ const result = {
     mean: Math.round((cacheOps.reduce((a, b) => a + b, 0) / cacheOps.length) * 10) / 10,
     max: Math.round(Math.max(...cacheOps) * 10) / 10,
   },
-  propagation: { circuitOpen: propagation("circuit"), revocation: propagation("revocation") },
+  propagation: {
+    circuitOpen: propagation("circuit"),
+    revocation: propagation("revocation"),
+    overlayChange: propagation("overlay"),
+  },
   leasedLimit: {
     limit: policy.limit,
     windowSeconds: policy.windowMs / 1000,
@@ -468,6 +562,7 @@ function printTable(r: typeof result): void {
     row("relays", o.relay),
     row("backend owners", o.backendOwner),
     row("key owner", o.keyOwner),
+    row("overlay owner", o.overlayOwner),
     row("limit owner", o.limitOwner),
     row("metrics owner", o.metricsOwner),
     "",
@@ -477,6 +572,7 @@ function printTable(r: typeof result): void {
     "|---|---|---|---|---|---|",
     `| a circuit opening | ${p.circuitOpen.events} | ${p.circuitOpen.samples} | ${p.circuitOpen.p50Ms} ms | ${p.circuitOpen.p99Ms} ms | ${p.circuitOpen.maxMs} ms |`,
     `| a key revocation | ${p.revocation.events} | ${p.revocation.samples} | ${p.revocation.p50Ms} ms | ${p.revocation.p99Ms} ms | ${p.revocation.maxMs} ms |`,
+    `| a runtime change (drain, enable) | ${p.overlayChange.events} | ${p.overlayChange.samples} | ${p.overlayChange.p50Ms} ms | ${p.overlayChange.p99Ms} ms | ${p.overlayChange.maxMs} ms |`,
     "",
     `Leased limit ${r.leasedLimit.limit} per ${r.leasedLimit.windowSeconds} s, offered ${r.leasedLimit.offeredPerWindow} per window from every location: at most ${r.leasedLimit.acceptedMaxPerWindow} accepted in a window (overshoot ${r.leasedLimit.overshoot}); ${(r.leasedLimit.waitedShare * 100).toFixed(2)} % of its requests waited for the object`,
     "",

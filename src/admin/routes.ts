@@ -8,9 +8,12 @@ import { purgeCache } from "../cache/purge";
 import type { AppEnv } from "../env";
 import { GatewayError } from "../errors";
 import { dashboardApp } from "./dashboard/routes";
+import { createKey, getKey, listKeys, patchKey, revokeKey } from "./keys";
 import { metricsReport } from "./metrics";
+import { registerOperations } from "./operations";
 import { statusReport } from "./status";
 import { constantTimeEqual } from "./token";
+import { usageReport } from "./usage";
 
 export const adminApp = new Hono<AppEnv>();
 
@@ -32,6 +35,13 @@ adminApp.get("/status", adminAuth, (c) => statusReport(c));
 adminApp.post("/cache/purge", adminAuth, (c) => purgeCache(c));
 adminApp.get("/metrics", adminAuth, (c) => metricsReport(c));
 adminApp.route("/dashboard", dashboardApp);
+adminApp.post("/keys", adminAuth, (c) => createKey(c));
+adminApp.get("/keys", adminAuth, (c) => listKeys(c));
+adminApp.get("/keys/:id", adminAuth, (c) => getKey(c));
+adminApp.patch("/keys/:id", adminAuth, (c) => patchKey(c));
+adminApp.delete("/keys/:id", adminAuth, (c) => revokeKey(c));
+adminApp.get("/usage", adminAuth, (c) => usageReport(c));
+registerOperations(adminApp, adminAuth);
 adminApp.all("*", (c) => {
   throw notFound(c);
 });

@@ -2,11 +2,13 @@
 // latency, last probe and counters, read from the BackendState objects (the admin path may pay
 // for Durable Object calls; the request path never does). URLs are shown without credentials.
 import type { Context } from "hono";
-import type { Backend } from "../config/normalize";
+import type { Backend, Pool } from "../config/normalize";
 import type { AppEnv } from "../env";
+import { operatorFields } from "../overlay/drain";
 import type { BackendStatus } from "../state/protocol";
 import { specOf } from "../state/protocol";
 import { isolateReplication } from "../state/sync";
+import { overlaySummary, runtimeView } from "./runtime-view";
 
 interface StatusNamespace {
   idFromName(name: string): DurableObjectId;
@@ -17,9 +19,12 @@ interface StatusNamespace {
 }
 
 export async function statusReport(c: Context<AppEnv>): Promise<Response> {
-  const gateway = c.get("gateway");
+  // The deployed config with the runtime changes, read fresh (src/admin/runtime-view.ts).
+  const view = await runtimeView(c);
+  const gateway = view.gateway;
+  const now = c.get("runtime").clock.now();
   const ns = c.env.BACKEND_STATE as unknown as StatusNamespace;
-  const describe = async (backend: Backend) => {
+  const describe = async (backend: Backend, pool?: Pool) => {
     const stub = ns.get(ns.idFromName(backend.id));
     let s: BackendStatus | undefined;
     try {
@@ -43,13 +48,15 @@ export async function statusReport(c: Context<AppEnv>): Promise<Response> {
       requests: s.requests,
       failures: s.failures,
       ...(Object.keys(s.usage).length ? { usage: s.usage } : {}),
+      // Drained, disabled, slow start: what operators did at run time (src/overlay/drain.ts).
+      ...(pool ? operatorFields(backend, pool, s.inflight, now) : {}),
     };
   };
   const pools = await Promise.all(
     [...gateway.pools.values()].map(async (pool) => ({
       name: pool.name,
       strategy: pool.strategy,
-      backends: await Promise.all(pool.backends.map(describe)),
+      backends: await Promise.all(pool.backends.map((b) => describe(b, pool))),
     })),
   );
   const providers = await Promise.all(
@@ -59,7 +66,14 @@ export async function statusReport(c: Context<AppEnv>): Promise<Response> {
     }),
   );
   return c.json({
-    isolate: { requests: isolateReplication.requests, doCalls: isolateReplication.calls },
+    isolate: {
+      requests: isolateReplication.requests,
+      doCalls: isolateReplication.calls,
+      // Limits: calls to Limits objects (leases, admissions, settlements), and takes that waited.
+      limitCalls: c.get("runtime").limiter.calls,
+      limitWaits: c.get("runtime").limiter.waits,
+    },
+    overlay: overlaySummary(view),
     pools,
     providers,
   });

@@ -11,6 +11,8 @@ export class AiError extends Error {
     readonly param: string | null = null,
     /** Sent as Retry-After: when a rate-limited client may ask again. */
     readonly retryAfterSeconds?: number,
+    /** Other headers the answer needs (WWW-Authenticate on a 401). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -21,6 +23,7 @@ export class AiError extends Error {
       { status: this.status, headers },
     );
     res.headers.set("x-request-id", requestId);
+    for (const [name, value] of Object.entries(this.headers ?? {})) res.headers.set(name, value);
     if (this.retryAfterSeconds !== undefined) res.headers.set("retry-after", String(this.retryAfterSeconds));
     return markError(res, this.code ?? this.type);
   }

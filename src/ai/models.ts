@@ -11,6 +11,7 @@ export interface ResolvedTarget {
   model: string;
   inputCostPer1M?: number;
   outputCostPer1M?: number;
+  cachedInputCostPer1M?: number;
 }
 
 export function resolveTargets(
@@ -33,6 +34,7 @@ export function resolveTargets(
         toTarget(t.provider, t.model, {
           inputCostPer1M: t.inputCostPer1M,
           outputCostPer1M: t.outputCostPer1M,
+          cachedInputCostPer1M: t.cachedInputCostPer1M,
         }),
       )
       .filter((t): t is ResolvedTarget => t !== undefined);

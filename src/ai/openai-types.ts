@@ -94,6 +94,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Of the prompt, tokens served from the provider's prompt cache (priced apart by some). */
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
 }
 
 export interface ChatCompletion {

@@ -47,22 +47,48 @@ function readWithin<T>(
  * An OpenAI event stream from a stream of chunks whose first chunk has already been read.
  * `usage` chunks are passed on only when the client asked (stream_options.include_usage).
  */
+/** The usage a stream reported (its last chunk's, when the provider sends one). */
+export interface StreamUsage {
+  prompt: number;
+  completion: number;
+  cached?: number;
+}
+
+/** What went out of a stream: the answer's characters, and whether it ended whole. */
+export interface Streamed {
+  chars: number;
+  complete: boolean;
+}
+
 export function openAiEventStream(
   first: ChatChunk,
   rest: ReadableStreamDefaultReader<ChatChunk>,
   options: {
     includeUsage: boolean;
-    done: (ok: boolean, usage?: { prompt: number; completion: number }, error?: string) => void;
+    /** `error`: the code of the final error event a cut stream ended with. */
+    done: (ok: boolean, usage?: StreamUsage, streamed?: Streamed, error?: string) => void;
     idle?: IdleLimit;
     redact?: Redactor;
   },
 ): ReadableStream<Uint8Array> {
-  const { includeUsage, done, idle } = options;
+  const { includeUsage, idle } = options;
   const redact = options.redact ?? ((text: string) => text);
-  let usage: { prompt: number; completion: number } | undefined;
+  let usage: StreamUsage | undefined;
+  let chars = 0;
+  const done = (ok: boolean, complete: boolean, error?: string) =>
+    options.done(ok, usage, { chars, complete }, error);
   /** Enqueues the chunk as an event; false when it was a usage-only chunk the client did not ask for. */
   const emit = (controller: ReadableStreamDefaultController<Uint8Array>, c: ChatChunk): boolean => {
-    if (c.usage) usage = { prompt: c.usage.prompt_tokens, completion: c.usage.completion_tokens };
+    for (const choice of c.choices) {
+      chars += choice.delta.content?.length ?? 0;
+      for (const call of choice.delta.tool_calls ?? []) chars += call.function.arguments?.length ?? 0;
+    }
+    if (c.usage)
+      usage = {
+        prompt: c.usage.prompt_tokens,
+        completion: c.usage.completion_tokens,
+        cached: c.usage.prompt_tokens_details?.cached_tokens ?? undefined,
+      };
     if (c.usage && !includeUsage) {
       if (c.choices.length === 0) return false;
       const { usage: _drop, ...rest } = c;
@@ -84,7 +110,7 @@ export function openAiEventStream(
           if (finished) {
             controller.enqueue(SSE_DONE);
             controller.close();
-            done(true, usage);
+            done(true, true);
             return;
           }
           if (emit(controller, value)) return;
@@ -103,13 +129,14 @@ export function openAiEventStream(
           }),
         );
         controller.close();
-        done(false, usage, stalled ? "stream_timeout" : "stream_interrupted");
+        done(false, false, stalled ? "stream_timeout" : "stream_interrupted");
         // Let go of the provider's connection; a read still pending ends with it.
         rest.cancel(error).catch(() => undefined);
       }
     },
     cancel(reason) {
-      done(true, usage);
+      // The client went away: fine for the provider's record, a cut answer for the ledger.
+      done(true, false);
       return rest.cancel(reason);
     },
   });

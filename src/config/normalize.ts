@@ -3,6 +3,8 @@
 // the cross-references' (references.ts) together, in one round. Runs once per isolate per
 // distinct config (see load.ts); nothing downstream re-validates or re-defaults.
 import type { z } from "zod";
+import { type AccessRules, accessRules } from "../consumers/access";
+import type { Plan, RateLimit } from "./plan-schema";
 import { schemaProblems } from "./problems";
 import { referenceProblems } from "./references";
 import { type GatewayInput, gatewaySchema, type ParsedGateway, type providerSchema } from "./schema";
@@ -21,6 +23,16 @@ export type GeoPolicy = NonNullable<ParsedRoute["geo"]>;
 export type ProviderConfig = z.output<typeof providerSchema> & { name: string };
 export type ModelConfig = ParsedGateway["models"][string];
 export type AlertsConfig = NonNullable<ParsedGateway["alerts"]>;
+export type JwtIssuer = ParsedGateway["auth"]["jwt"][string] & { name: string };
+export type StaticConsumer = ParsedGateway["consumers"][number];
+export type RouteAuth = NonNullable<ParsedRoute["auth"]>;
+export type CorsPolicy = NonNullable<ParsedRoute["cors"]>;
+
+export interface AuthConfig {
+  /** Where a key is read: `Authorization: Bearer <key>` or the raw value of any other header. */
+  keyHeaders: string[];
+  jwt: ReadonlyMap<string, JwtIssuer>;
+}
 
 export interface Backend {
   id: string;
@@ -32,6 +44,10 @@ export interface Backend {
   owner: string;
   healthCheck: HealthCheck;
   circuitBreaker: CircuitBreakerConfig;
+  /** Out of rotation by a runtime drain or disable (src/overlay): no new requests, in flight ones finish. */
+  rotation?: { state: "draining" | "disabled"; since: number };
+  /** Added or re-enabled at run time: its weight ramps up from `since` (balancing/slow-start.ts). */
+  slowStart?: { since: number; seconds: number };
 }
 
 export interface Affinity {
@@ -51,6 +67,7 @@ export interface Pool {
   circuitBreaker: CircuitBreakerConfig;
   retry: RetryPolicy;
   timeoutMs: number;
+  slowStartSeconds: number;
   affinity?: Affinity;
   panic: "serve" | "fail";
   degraded?: StaticAnswer;
@@ -78,6 +95,11 @@ export interface Route {
   rewrite: { stripPrefix?: string; addPrefix?: string; hostHeader?: string };
   headers: { request: HeaderTransform; response: HeaderTransform };
   cache?: CachePolicy;
+  /** Who may call: keys and JWT issuers (CONTRACT §7); absent means anyone. */
+  auth?: RouteAuth;
+  cors?: CorsPolicy;
+  access?: AccessRules;
+  rateLimit?: RateLimit;
 }
 
 export interface Gateway {
@@ -92,6 +114,9 @@ export interface Gateway {
   observability: ParsedGateway["observability"];
   /** Webhook alerts; undefined when none is configured. */
   alerts?: AlertsConfig;
+  plans: ReadonlyMap<string, Plan>;
+  auth: AuthConfig;
+  consumers: StaticConsumer[];
   /** Every backend of every pool and provider, by id (ids are unique across the config). */
   backends: ReadonlyMap<string, Backend>;
 }
@@ -154,6 +179,7 @@ function normalize(input: ParsedGateway): Gateway {
       circuitBreaker: p.circuitBreaker,
       retry: p.retry,
       timeoutMs: p.timeoutMs,
+      slowStartSeconds: p.slowStartSeconds,
       affinity,
       panic: p.panic,
       degraded: p.degraded,
@@ -186,6 +212,12 @@ function normalize(input: ParsedGateway): Gateway {
     aiCache: input.aiCache,
     observability: input.observability,
     alerts: input.alerts,
+    plans: new Map(Object.entries(input.plans)),
+    auth: {
+      keyHeaders: input.auth.keyHeaders,
+      jwt: new Map(Object.entries(input.auth.jwt).map(([name, issuer]) => [name, { ...issuer, name }])),
+    },
+    consumers: input.consumers,
     backends,
   };
 }
@@ -227,6 +259,10 @@ function normalizeRoute(r: ParsedRoute, index: number): Route {
       response: r.headers?.response ?? emptyTransform(),
     },
     cache: r.cache,
+    auth: r.auth,
+    cors: r.cors,
+    access: r.access && accessRules(r.access),
+    rateLimit: r.rateLimit,
   };
 }
 

@@ -84,6 +84,48 @@ export function referenceProblems(raw: unknown): string[] {
     });
   }
 
+  const auth = recordAt(raw.auth);
+  const issuers = recordAt(auth.jwt);
+  const issuerNames = Object.keys(issuers);
+  for (const [name, issuer] of Object.entries(issuers)) {
+    const i = recordAt(issuer);
+    if ((i.jwksUrl === undefined) === (i.publicKeySecret === undefined))
+      problems.push(
+        `${at("auth", "jwt", name)}: needs exactly one of jwksUrl (a JWKS endpoint) or publicKeySecret (a PEM or JWK public key in a secret)`,
+      );
+  }
+  const planNames = Object.keys(recordAt(raw.plans));
+  const aliases = Object.keys(recordAt(raw.models));
+  for (const [name, plan] of Object.entries(recordAt(raw.plans)))
+    arrayAt(recordAt(plan).models).forEach((m, i) => {
+      if (typeof m !== "string" || aliases.includes(m)) return;
+      const slash = m.indexOf("/");
+      if (slash > 0) {
+        unknownName("provider", m.slice(0, slash), providerNames, ["plans", name, "models", i]);
+        return;
+      }
+      const hint =
+        didYouMean(m, aliases) ||
+        (aliases.length ? ` (models: ${aliases.join(", ")})` : " (no models are defined)");
+      problems.push(
+        `${at("plans", name, "models", i)}: unknown model ${JSON.stringify(m)}${hint}; a model alias, provider/model or provider/*`,
+      );
+    });
+  const consumerIds = new Set<string>();
+  arrayAt(raw.consumers).forEach((c, i) => {
+    const plan = recordAt(c).plan;
+    if (typeof plan === "string" && !planNames.includes(plan)) {
+      const hint =
+        didYouMean(plan, planNames) ||
+        (planNames.length ? ` (plans: ${planNames.join(", ")})` : " (no plans are defined)");
+      problems.push(`${at("consumers", i, "plan")}: unknown plan ${JSON.stringify(plan)}${hint}`);
+    }
+    const id = recordAt(c).id;
+    if (typeof id !== "string") return;
+    if (consumerIds.has(id)) problems.push(`${at("consumers", i, "id")}: duplicate consumer id "${id}"`);
+    consumerIds.add(id);
+  });
+
   const routes = arrayAt(raw.routes);
   routes.forEach((route, index) => {
     if (!isRecord(route)) return;
@@ -122,6 +164,24 @@ export function referenceProblems(raw: unknown): string[] {
           `${at(...here("geo", "default"))}: required unless proximity = true (a client from nowhere needs a pool)`,
         );
     }
+    arrayAt(recordAt(r.auth).methods).forEach((m, i) => {
+      if (typeof m !== "string" || !m.startsWith("jwt:")) return;
+      const name = m.slice(4);
+      if (issuerNames.includes(name)) return;
+      const hint =
+        didYouMean(name, issuerNames) ||
+        (issuerNames.length
+          ? ` (issuers: ${issuerNames.join(", ")})`
+          : " (no issuer is defined under auth.jwt)");
+      problems.push(
+        `${at(...here("auth", "methods", i))}: unknown JWT issuer ${JSON.stringify(name)}${hint}`,
+      );
+    });
+    const cors = recordAt(r.cors);
+    if (cors.credentials === true && arrayAt(cors.origins).includes("*"))
+      problems.push(
+        `${at(...here("cors", "origins"))}: "*" cannot be used with credentials = true; list the origins (browsers refuse credentials for "*")`,
+      );
     if (r.ai === true && typeof r.path === "string" && !r.path.endsWith("/*"))
       problems.push(`${at(...here("path"))}: an ai route's path must end in /* (the API lives under it)`);
   }

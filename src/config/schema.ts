@@ -2,29 +2,10 @@
 // default filled in here so that code downstream never re-applies one. Cross-references (pool
 // names, unique ids) are checked in normalize.ts, where the whole config is visible.
 import { z } from "zod";
+import { accessSchema, authSchema, consumerSchema, corsSchema, routeAuthSchema } from "./consumer-schema";
+import { planSchema, rateLimitSchema } from "./plan-schema";
+import { httpUrl, nonNegativeInt, positiveInt, secretName, status } from "./primitives";
 
-const httpUrl = z
-  .string()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === "http:" || url.protocol === "https:";
-    } catch {
-      return false;
-    }
-  }, "invalid URL")
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.username === "" && url.password === "";
-    } catch {
-      return true;
-    }
-  }, "credentials in a URL are not allowed; use headers or apiKeySecret");
-
-const status = z.number().int().min(100).max(599);
-const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().min(0);
 const headerMap = z.record(z.string(), z.string());
 
 export const locationSchema = z.strictObject({
@@ -160,6 +141,11 @@ export const poolSchema = z.strictObject({
   circuitBreaker: circuitBreakerSchema,
   retry: retrySchema,
   timeoutMs: positiveInt.max(600_000).default(30_000),
+  /**
+   * A backend added or re-enabled at run time (src/overlay) ramps its weight up over this long,
+   * so a cold origin is not flooded; 0 turns it off.
+   */
+  slowStartSeconds: nonNegativeInt.max(3600).default(30),
   affinity: affinitySchema.optional(),
   panic: z.enum(["serve", "fail"]).default("serve"),
   degraded: staticAnswerSchema.optional(),
@@ -225,6 +211,10 @@ export const routeSchema = z.strictObject({
     .partial()
     .optional(),
   cache: cacheSchema.optional(),
+  auth: routeAuthSchema.optional(),
+  cors: corsSchema.optional(),
+  access: accessSchema.optional(),
+  rateLimit: rateLimitSchema.optional(),
 });
 
 export const providerTypes = [
@@ -238,15 +228,8 @@ export const providerTypes = [
 
 export const providerSchema = z.strictObject({
   type: z.enum(providerTypes),
-  apiKeySecret: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of a secret binding")
-    // The admin token would be sent to the provider (and could come back in its error text).
-    .refine(
-      (name) => name !== "ADMIN_TOKEN",
-      "must not be ADMIN_TOKEN: the admin token is never sent to a provider",
-    )
-    .optional(),
+  // The admin token would be sent to the provider (and could come back in its error text).
+  apiKeySecret: secretName("the admin token is never sent to a provider").optional(),
   baseUrl: httpUrl.optional(),
   apiVersion: z.string().optional(),
   healthCheck: providerHealthCheckSchema,
@@ -264,6 +247,8 @@ export const modelTargetSchema = z.strictObject({
   weight: z.number().positive().default(1),
   inputCostPer1M: z.number().min(0).optional(),
   outputCostPer1M: z.number().min(0).optional(),
+  /** Input tokens the provider served from its prompt cache, when it prices them apart. */
+  cachedInputCostPer1M: z.number().min(0).optional(),
 });
 
 export const modelSchema = z.strictObject({
@@ -320,6 +305,11 @@ export const gatewaySchema = z.strictObject({
     .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "provider names are A-Z a-z 0-9 _ -"), providerSchema)
     .default({}),
   models: z.record(z.string().min(1), modelSchema).default({}),
+  plans: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "plan names are A-Z a-z 0-9 _ -"), planSchema)
+    .default({}),
+  auth: authSchema,
+  consumers: z.array(consumerSchema).default([]),
   /** The AI answer cache (src/cache/ai.ts): no answer is kept longer than maxClientTtlSeconds. */
   aiCache: z
     .strictObject({ maxClientTtlSeconds: positiveInt.default(86_400) })

@@ -8,6 +8,8 @@
 //  - so accepted ≤ limit in every window: an isolate spends only units it was granted, and only
 //    before its deadline, which it counts from when it *sent* the request (never later than the
 //    object's own deadline, whatever the two clocks read);
+//  - units spent after the fact (`LeaseHolder.spendAfter`: a completion longer than its estimate)
+//    are counted as out when reported, beyond the quota if need be: that is the only overshoot;
 //  - a lease comes back whole or in part when its holder reports it finished (returned, spent,
 //    superseded or past its deadline); one whose holder never reports (an evicted isolate) is
 //    counted as spent until the window ends. That costs admissions, never the limit.
@@ -37,6 +39,11 @@ export interface QuotaState {
   leases: Record<string, LeaseRecord>;
   /** Leases past their deadline without a final report: counted as spent, kept for a late report. */
   lapsed: Record<string, LeaseRecord>;
+  /**
+   * Leases reported final, kept for the window: a later report of the same lease (a request that
+   * ended after it, giving units back or spending more) corrects its count.
+   */
+  closed?: Record<string, LeaseRecord>;
   nextId: number;
 }
 
@@ -50,6 +57,8 @@ export interface LeaseReport {
 export interface RenewRequest {
   holder: string;
   want: number;
+  /** What the holder needs at least, now (one request's units): granted whole or not at all. */
+  need?: number;
   reports: LeaseReport[];
 }
 
@@ -86,7 +95,11 @@ export function renewLease(
   const windowEnd = (state.window + 1) * policy.windowMs;
   const available = Math.max(0, policy.limit - state.granted);
   const cap = Math.max(1, Math.floor(available * policy.maxShare));
-  const units = Math.max(0, Math.min(Math.floor(request.want), available, cap));
+  const need = Math.max(0, Math.floor(request.need ?? 0));
+  // A need beyond what is left gets nothing (a partial lease could not serve it); otherwise the
+  // lease covers the need, and more up to the share when the holder's rate asks for it.
+  const units =
+    need > available ? 0 : Math.max(need, Math.max(0, Math.min(Math.floor(request.want), available, cap)));
   const base = { resetInMs: windowEnd - now, limit: policy.limit };
   if (units === 0) return { ...base, units: 0, ttlMs: 0, remaining: available };
   const id = `${state.window}.${state.nextId++}`;
@@ -103,6 +116,7 @@ function roll(state: QuotaState, policy: QuotaPolicy, now: number): void {
   state.granted = 0;
   state.leases = {};
   state.lapsed = {};
+  state.closed = {};
 }
 
 function lapse(state: QuotaState, now: number): void {
@@ -114,13 +128,28 @@ function lapse(state: QuotaState, now: number): void {
 }
 
 function settle(state: QuotaState, holder: string, report: LeaseReport): void {
+  const reported = Math.max(0, Math.floor(report.used));
+  const closed = state.closed?.[report.id];
+  if (closed) {
+    // A correction of a lease already settled: what its requests gave back or spent after.
+    if (closed.holder !== holder || !report.final) return;
+    state.granted += reported - closed.used;
+    closed.used = reported;
+    return;
+  }
   const lease = state.leases[report.id] ?? state.lapsed[report.id];
   // Another holder's id, or a lease of a window that has ended: nothing to settle.
   if (!lease || lease.holder !== holder) return;
-  const used = Math.min(lease.units, Math.max(lease.used, Math.floor(report.used)));
+  // More than the lease's units: spent after the fact (a completion longer than its estimate),
+  // so counted as out (the overshoot the README's token bound states). A final report is the
+  // holder's last word, refunds included (a completion shorter than its estimate); an interim
+  // one only moves the count up, whatever order the holder's calls arrive in.
+  const used = report.final ? reported : Math.max(lease.used, reported);
   lease.used = used;
   if (!report.final) return;
   state.granted -= lease.units - used;
   delete state.leases[report.id];
   delete state.lapsed[report.id];
+  state.closed ??= {};
+  state.closed[report.id] = lease;
 }

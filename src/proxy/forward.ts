@@ -14,6 +14,7 @@ import { bodyForAttempt, canResend, type RequestBody } from "./body";
 import type { RetryBudget } from "./budget";
 import { FailureLedger } from "./failures";
 import { downstreamResponse, upstreamHeaders } from "./headers";
+import { holdsLease, keepReporting, passThrough } from "./lease";
 import { outcomeOf } from "./outcome";
 import { selectBackend } from "./select";
 import { upstreamUrl } from "./url";
@@ -43,10 +44,19 @@ export interface ProxyInput {
   pins: PinTable;
   waitUntil: (promise: Promise<unknown>) => void;
   /**
+   * Sends what the isolate counted when due (replication's settle): called when a request that
+   * outlived its handler (a streamed body, a WebSocket) ends, and every few seconds while it lasts.
+   */
+  settle?: () => void;
+  /**
    * The cache layer's stale answer, asked when no backend is usable (before panic). Failed answers
    * (`failed: true`) are the caller's to replace with a stale one.
    */
   stale?: () => Promise<Response | undefined>;
+  /** The consumer identified on a route with `auth` (x-aya-consumer to the backend). */
+  consumer?: string;
+  /** The header its credential came in: never forwarded. */
+  consumedHeader?: string;
 }
 
 export interface ProxyResult {
@@ -130,6 +140,8 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
           host: input.url.host,
           requestId: input.requestId,
           hostHeader: input.route.rewrite.hostHeader,
+          consumer: input.consumer,
+          consumedHeader: input.consumedHeader,
         },
         input.route.headers.request,
         websocket,
@@ -170,12 +182,20 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
       );
 
       if (result.kind === "response" && !retryableStatus) {
+        // In flight until the answer has been passed on whole (lease.ts): a stream or a WebSocket
+        // is work the backend is still doing, and a drain waits for it.
+        const release = () => state.end(backend, lease, outcome, now());
         if (websocket && result.response.webSocket) {
-          const response = proxyWebSocket(result.response, () => state.end(backend, lease, outcome, now()));
+          const response = proxyWebSocket(result.response, held(input, release));
           return { response, pool: pool.name, backend: backend.id, attempts, upstreamMs, failed: false };
         }
-        state.end(backend, lease, outcome, now());
-        const response = downstreamResponse(result.response, input.route.headers.response);
+        const upstreamBody = result.response.body;
+        const body =
+          upstreamBody && holdsLease(result.response)
+            ? passThrough(upstreamBody, held(input, release))
+            : upstreamBody;
+        if (body === upstreamBody) release();
+        const response = downstreamResponse(result.response, input.route.headers.response, body);
         if (pool.affinity)
           rememberPin(pool, backend.id, affinityOf(pool), response, request, input.pins, now());
         return {
@@ -207,6 +227,20 @@ export async function forward(input: ProxyInput): Promise<ProxyResult> {
 
     return { ...failureResult(input, primary, failures, attempts), upstreamMs };
   }
+}
+
+/** `release` for a lease that outlives the handler: reported while it lasts, and when it ends. */
+function held(input: ProxyInput, release: () => void): () => void {
+  const settle = input.settle;
+  const stop = settle ? keepReporting(input.clock, settle) : () => undefined;
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    stop();
+    release();
+    settle?.();
+  };
 }
 
 function failureResult(

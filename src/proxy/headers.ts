@@ -83,7 +83,14 @@ export interface ForwardedFor {
   requestId: string;
   /** The Host to send (rewrite.hostHeader); by default the backend URL's own. */
   hostHeader?: string;
+  /** The consumer identified on a route with `auth`: sent as x-aya-consumer. */
+  consumer?: string;
+  /** The header the consumer's key or token came in: aya's, never forwarded. */
+  consumedHeader?: string;
 }
+
+/** Set by aya alone: a client's own value is never forwarded, whatever the route. */
+export const CONSUMER_HEADER = "x-aya-consumer";
 
 /** Headers for the upstream request, from the client's; `websocket` keeps the upgrade handshake. */
 export function upstreamHeaders(
@@ -101,7 +108,9 @@ export function upstreamHeaders(
       CLIENT_HOP.has(name) ||
       CLIENT_FORWARDING.has(name) ||
       named?.has(name) ||
-      name.startsWith("x-aya-geo-")
+      name.startsWith("x-aya-geo-") ||
+      name === CONSUMER_HEADER ||
+      name === fwd.consumedHeader
     )
       drop.push(name);
   }
@@ -112,6 +121,7 @@ export function upstreamHeaders(
   headers.set("x-forwarded-proto", fwd.proto);
   headers.set("x-forwarded-host", fwd.host);
   headers.set("x-request-id", fwd.requestId);
+  if (fwd.consumer) headers.set(CONSUMER_HEADER, fwd.consumer);
   if (fwd.hostHeader) headers.set("host", fwd.hostHeader);
   else headers.delete("host");
   applyTransform(headers, transform);
@@ -122,8 +132,12 @@ export function upstreamHeaders(
  * The backend's answer as the client should see it: one native copy (status, headers, body
  * stream; the only copy), then the hop-by-hop deletions.
  */
-export function downstreamResponse(upstream: Response, transform: HeaderTransform): Response {
-  const response = new Response(upstream.body, upstream);
+export function downstreamResponse(
+  upstream: Response,
+  transform: HeaderTransform,
+  body: ReadableStream | null = upstream.body,
+): Response {
+  const response = new Response(body, upstream);
   const headers = response.headers;
   for (const name of connectionNamed(headers) ?? []) headers.delete(name);
   for (const name of HOP_BY_HOP) headers.delete(name);

@@ -1,7 +1,10 @@
 // Choosing the backend for one attempt: walk the pools in order, keep each pool's usable
 // backends not tried yet, honour an affinity pin, else ask the pool's strategy. In panic mode
-// (nothing usable anywhere, panic = "serve") the least-bad backends are offered instead.
+// (nothing usable anywhere, panic = "serve") the least-bad backends are offered instead. A
+// backend an operator drained or disabled (Backend.rotation) is never offered, not even in panic;
+// one in slow start is offered with its ramped weight.
 import { createStrategy } from "../balancing";
+import { effectiveWeight } from "../balancing/slow-start";
 import type { Candidate, Strategy } from "../balancing/types";
 import type { Backend, Pool } from "../config/normalize";
 import { readCookie } from "../routing/pools";
@@ -50,12 +53,12 @@ export function selectBackend(input: SelectInput): Selection | undefined {
   for (const pool of input.pools) {
     const usable: BackendCandidate[] = [];
     for (const backend of pool.backends) {
-      if (input.tried.has(backend.id)) continue;
+      if (input.tried.has(backend.id) || backend.rotation) continue;
       const view = state.view(backend, now);
       if (!isUsable(backend, view, state.halfOpenInflight(backend.id))) continue;
       usable.push({
         id: backend.id,
-        weight: backend.weight,
+        weight: effectiveWeight(backend.weight, backend.slowStart, now),
         inflight: view.inflight,
         ewmaLatencyMs: view.ewmaLatencyMs,
         backend,
@@ -84,12 +87,12 @@ function selectLeastBad(input: SelectInput): Selection | undefined {
   let best: { pool: Pool; candidates: BackendCandidate[]; score: number } | undefined;
   for (const pool of input.pools) {
     for (const backend of pool.backends) {
-      if (input.tried.has(backend.id)) continue;
+      if (input.tried.has(backend.id) || backend.rotation) continue;
       const view = input.state.view(backend, input.now);
       const score = badness(view);
       const candidate = {
         id: backend.id,
-        weight: backend.weight,
+        weight: effectiveWeight(backend.weight, backend.slowStart, input.now),
         inflight: view.inflight,
         ewmaLatencyMs: view.ewmaLatencyMs,
         backend,

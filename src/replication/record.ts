@@ -38,6 +38,12 @@ export interface OwnerRequest {
   relay: string;
   keys: RecordKey[];
   writes: Write[];
+  /**
+   * For owners of many records (keys): the relay holds every change up to this version, so the
+   * answer needs only the records asked for, what changed since, and the owner's watermark
+   * (`<kind>:` with the owner's version), instead of every record the relay holds.
+   */
+  since?: number;
 }
 
 /** What every owning Durable Object answers (its RPC method `replicate`). */

@@ -8,7 +8,7 @@
 // three times what one Durable Object should take (DESIGN rule 10). With R relays an owner takes
 // about R calls a second, and each relay about its share of locations and isolates.
 // `npm run sim` measures both.
-import type { Clock } from "../clock";
+import { type Clock, sleep } from "../clock";
 import type { Folds } from "./fold";
 import {
   type ExchangeRequest,
@@ -24,8 +24,11 @@ import { ACTIVE_MS, RELAY_TTL_MS } from "./timing";
 export interface RelayHost {
   name: string;
   clock: Clock;
-  /** The owner of a record: an id that groups keys into one call, and its stub. */
-  ownerOf(key: RecordKey): { id: string; stub: RecordOwner } | undefined;
+  /**
+   * The owner of a record: an id that groups keys into one call, and its stub. `watermark`: the
+   * owner holds many records and answers by version (OwnerRequest.since) with this watermark key.
+   */
+  ownerOf(key: RecordKey): { id: string; stub: RecordOwner; watermark?: RecordKey } | undefined;
   folds: Folds;
   /** Asks to be woken (`tick`) at `at`: a Durable Object alarm, a timer in the simulation. */
   wake(at: number): void;
@@ -34,7 +37,18 @@ export interface RelayHost {
 interface OwnerEntry {
   stub: RecordOwner;
   keys: Set<RecordKey>;
+  watermark?: RecordKey;
+  /** For owners answering by version: every change up to this one is held here. */
+  since?: number;
 }
+
+/**
+ * Calls to one owner for records (not urgent writes) are paced by a token bucket: bursts of up to
+ * OWNER_CALL_BURST, then OWNER_CALLS_PER_SECOND. A flood of unknown keys reaches the keys' owner as
+ * a few batched calls a second per relay, whatever its size; ordinary traffic never waits.
+ */
+export const OWNER_CALLS_PER_SECOND = 4;
+export const OWNER_CALL_BURST = 4;
 
 export class RelayCore {
   exchanges = 0;
@@ -50,6 +64,7 @@ export class RelayCore {
   /** Owners some isolate is waiting on (for records, or an urgent write), not only the backstop. */
   private readonly demanded = new Set<string>();
   private readonly calledAt = new Map<string, number>();
+  private readonly tokens = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly host: RelayHost) {}
 
@@ -68,7 +83,7 @@ export class RelayCore {
       if (write.urgent) {
         this.urgent.add(write.key);
         urgentOwners.add(owner);
-      } else if (now - (this.calledAt.get(owner) ?? Number.NEGATIVE_INFINITY) >= RELAY_TTL_MS) {
+      } else if (this.callDue(owner, now)) {
         // Not called within the interval: these writes may go now. Otherwise they ride on the next call.
         dueOwners.add(owner);
       }
@@ -109,8 +124,7 @@ export class RelayCore {
     // Owners called within the interval get these writes with their next call anyway.
     const due = [...this.owners.keys()].filter(
       (id) =>
-        now - (this.calledAt.get(id) ?? Number.NEGATIVE_INFINITY) >= RELAY_TTL_MS &&
-        [...(this.owners.get(id)?.keys ?? [])].some((key) => this.held.has(key)),
+        this.callDue(id, now) && [...(this.owners.get(id)?.keys ?? [])].some((key) => this.held.has(key)),
     );
     await Promise.all(due.map((id) => this.callOwner(id, false)));
     for (const [id, entry] of this.owners) {
@@ -131,12 +145,21 @@ export class RelayCore {
     return this.records.get(key)?.record;
   }
 
+  /**
+   * Whether an owner was last called an interval ago, or "later" than now: a clock that stepped
+   * back (another machine's, after a move) must not hold writes until it catches up.
+   */
+  private callDue(owner: string, now: number): boolean {
+    const at = this.calledAt.get(owner);
+    return at === undefined || now - at >= RELAY_TTL_MS || now < at;
+  }
+
   private track(key: RecordKey): string | undefined {
     const owner = this.host.ownerOf(key);
     if (!owner) return undefined;
     let entry = this.owners.get(owner.id);
     if (!entry) {
-      entry = { stub: owner.stub, keys: new Set() };
+      entry = { stub: owner.stub, keys: new Set(), watermark: owner.watermark };
       this.owners.set(owner.id, entry);
     }
     entry.keys.add(key);
@@ -168,11 +191,31 @@ export class RelayCore {
   }
 
   private start(id: string): Promise<void> {
-    const run = this.send(id).finally(() => {
+    const run = this.paced(id).finally(() => {
       if (this.running.get(id) === run) this.running.delete(id);
     });
     this.running.set(id, run);
     return run;
+  }
+
+  /** Urgent writes go at once; a lookup takes a token of the owner's bucket, waiting for one. */
+  private async paced(id: string): Promise<void> {
+    const urgent = [...(this.owners.get(id)?.keys ?? [])].some((key) => this.urgent.has(key));
+    // The backstop (tick) carries held writes at most once an alarm: only lookups are paced.
+    if (!urgent && this.demanded.has(id)) {
+      const now = this.host.clock.now();
+      const b = this.tokens.get(id) ?? { tokens: OWNER_CALL_BURST, at: now };
+      // A clock that stepped back (another machine's after an eviction) refills nothing, never less.
+      b.tokens = Math.min(
+        OWNER_CALL_BURST,
+        b.tokens + (Math.max(0, now - b.at) / 1000) * OWNER_CALLS_PER_SECOND,
+      );
+      b.at = now;
+      this.tokens.set(id, b);
+      if (b.tokens < 1) await sleep(this.host.clock, ((1 - b.tokens) / OWNER_CALLS_PER_SECOND) * 1000);
+      b.tokens -= 1;
+    }
+    await this.send(id);
   }
 
   private async send(id: string): Promise<void> {
@@ -183,8 +226,11 @@ export class RelayCore {
     const keys: RecordKey[] = [];
     const writes: Write[] = [];
     const drained: { key: RecordKey; delta: unknown }[] = [];
+    const byVersion = entry.watermark !== undefined && entry.since !== undefined;
     for (const key of entry.keys) {
-      if (now - (this.asked.get(key) ?? Number.NEGATIVE_INFINITY) < ACTIVE_MS) keys.push(key);
+      const active = now - (this.asked.get(key) ?? Number.NEGATIVE_INFINITY) < ACTIVE_MS;
+      // By version, only what this relay does not hold yet is asked for by name.
+      if (active && (!byVersion || !this.records.has(key))) keys.push(key);
       const held = this.held.get(key);
       const fold = this.host.folds[kindOf(key)];
       if (held === undefined || !fold) continue;
@@ -196,13 +242,32 @@ export class RelayCore {
       this.urgent.delete(key);
     }
     // The backstop (tick) only carries writes; records are asked for when an isolate wants them.
-    if (writes.length === 0 && (!demand || keys.length === 0)) return;
+    if (writes.length === 0 && (!demand || (keys.length === 0 && !byVersion))) return;
     this.ownerCalls += 1;
     this.calledAt.set(id, now);
     try {
-      const records = await entry.stub.replicate({ relay: this.host.name, keys, writes });
+      const records = await entry.stub.replicate({
+        relay: this.host.name,
+        keys,
+        writes,
+        ...(byVersion ? { since: entry.since } : {}),
+      });
       const at = this.host.clock.now();
-      for (const record of records) this.store(record, at);
+      for (const record of records) {
+        if (record.key === entry.watermark) {
+          entry.since = Math.max(entry.since ?? 0, record.version);
+          continue;
+        }
+        // Changes of records nobody here asked for are not kept.
+        if (entry.watermark !== undefined && !entry.keys.has(record.key)) continue;
+        this.store(record, at);
+      }
+      // The watermark vouches for every record of the owner held here: none changed unsaid.
+      if (entry.watermark !== undefined)
+        for (const key of entry.keys) {
+          const known = this.records.get(key);
+          if (known) known.fetchedAt = at;
+        }
     } catch (error) {
       for (const { key, delta } of drained) {
         const fold = this.host.folds[kindOf(key)];

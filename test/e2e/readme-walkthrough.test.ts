@@ -33,6 +33,8 @@ let clone: string | undefined;
 let port = 0;
 let layout: ReturnType<typeof layoutFor>;
 const jars: Jars = new Map();
+/** What `NAME=$(curl …)` lines captured, for `$NAME` in the lines after them. */
+const vars: Record<string, string> = {};
 let patience = 0;
 
 function failures(answer: Answer, checks: Check[]): string[] {
@@ -53,9 +55,12 @@ async function runStep(step: Step): Promise<void> {
   const deadline = Date.now() + retryFor;
   for (;;) {
     let last: Answer | undefined;
-    for (const action of actions(layout.shiftText(step.command))) {
+    for (const action of actions(layout.shiftText(step.command), vars)) {
       if (action.kind === "sleep") patience = action.seconds * 1000 + RETRY_MS;
-      else last = await curl(action.args, jars);
+      else {
+        last = await curl(action.args, jars);
+        if (action.assign) vars[action.assign] = last.body.trim();
+      }
     }
     if (step.checks.length === 0) return;
     if (!last) throw new Error(`README.md:${step.line}: checks on a line that runs no curl`);

@@ -3,7 +3,9 @@
 // learns the hard way (a backend failing until its circuit opens) the other sees within 2 s
 // without ever sending that backend a request. (That the owner's push is what keeps a relay shared
 // by many locations from adding its own second is shown in test/unit/replication.)
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { createApp, replicatedDeps } from "../../src/app";
 import { parseGateway } from "../../src/config/normalize";
 import { cacheApiLocation, relayLink } from "../../src/replication/links";
 import { IsolateState } from "../../src/state/isolate";
@@ -11,6 +13,7 @@ import { Replication } from "../../src/state/sync";
 import { clockedGateway } from "../support/clocked";
 import { clockedRelays } from "../support/clocked-relays";
 import { origin, setMode } from "../support/farm";
+import { adminCall, makeKey } from "../support/keys";
 
 describe("a circuit opened in one location", () => {
   it("is seen open by an isolate in another location, behind another relay, within 2 s", async () => {
@@ -68,5 +71,48 @@ describe("a circuit opened in one location", () => {
     }
     expect(seenAfter).toBeDefined();
     expect(seenAfter).toBeLessThanOrEqual(2000);
+  });
+});
+
+describe("a key revoked by an operator", () => {
+  it("is refused by an isolate in another location, behind another relay, within 2 s", async () => {
+    const backend = await origin("rev-1");
+    const config = {
+      pools: { p: { backends: [backend], healthCheck: { enabled: false } } },
+      routes: [{ path: "/api/*", pool: "p", auth: {} }],
+    };
+    const a = clockedGateway(config);
+    // Isolate B, in Frankfurt: its own state, replica and location copies, on A's clock.
+    const stateB = new IsolateState();
+    const b = createApp(replicatedDeps(a.clock, stateB, new Replication(a.clock, stateB)));
+    const envB = { ...env, RELAY: clockedRelays(a.clock), GATEWAY: config };
+    const callB = async (key: string) => {
+      const ctx = createExecutionContext();
+      const res = await b.fetch(
+        new Request("https://fra.gw.example/api/x", {
+          headers: { authorization: `Bearer ${key}`, "cf-connecting-ip": "192.0.2.44" },
+          cf: { continent: "EU", colo: "FRA", country: "DE" },
+        } as RequestInit),
+        envB,
+        ctx,
+      );
+      await res.text();
+      await waitOnExecutionContext(ctx);
+      return res.status;
+    };
+
+    const made = await makeKey(a.call, { consumer: "leaver" });
+    expect((await a.call("/api/x", { headers: { authorization: `Bearer ${made.key}` } })).status).toBe(200);
+    expect(await callB(made.key)).toBe(200);
+
+    expect((await adminCall(a.call, "DELETE", `/__aya/keys/${made.id}`)).status).toBe(200);
+    const revoked = a.clock.now();
+    let refusedAfter: number | undefined;
+    for (let ms = 0; ms <= 3000 && refusedAfter === undefined; ms += 100) {
+      if ((await callB(made.key)) === 401) refusedAfter = a.clock.now() - revoked;
+      a.advance(100);
+    }
+    expect(refusedAfter).toBeDefined();
+    expect(refusedAfter).toBeLessThanOrEqual(2000);
   });
 });

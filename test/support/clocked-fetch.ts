@@ -3,6 +3,7 @@
 // (cache stores, which for a stream happen only once it has been read) is awaited by settle().
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { clockedApp } from "./clocked";
+import type { ClockedRelays } from "./clocked-relays";
 
 export function clockedFetch(config: unknown, extraEnv: Record<string, unknown> = {}) {
   const { app, clock, testEnv, advance } = clockedApp(config, undefined, extraEnv);
@@ -26,6 +27,10 @@ export function clockedFetch(config: unknown, extraEnv: Record<string, unknown> 
     /** Waits for every request's background work so far. */
     async settle() {
       await Promise.all(pending.splice(0).map((ctx) => waitOnExecutionContext(ctx)));
+    },
+    /** The relays forward the writes they hold to their owners (a relay's alarm, run now). */
+    async forward() {
+      await (testEnv.RELAY as ClockedRelays).forward();
     },
   };
 }

@@ -6,6 +6,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { createApp, replicatedDeps } from "../../src/app";
 import { isolateState } from "../../src/state/isolate";
 import { Replication } from "../../src/state/sync";
+import { clockedLimits } from "./clocked-limits";
 import { clockedRelays } from "./clocked-relays";
 import { ManualClock } from "./manual-clock";
 
@@ -24,23 +25,30 @@ export function clockedApp(
   relays?: unknown,
   extraEnv: Record<string, unknown> = {},
   seed = 1,
+  /** The ConfigOverlay object this app reads (tests that change the overlay give theirs a name). */
+  overlayName?: string,
 ) {
   const clock = new ManualClock(Date.now(), seed);
   relays ??= clockedRelays(clock);
   const sync = new Replication(clock, isolateState);
-  const app = createApp(replicatedDeps(clock, isolateState, sync));
+  const app = createApp(replicatedDeps(clock, isolateState, sync, overlayName));
   return {
     app,
     sync,
     clock,
-    testEnv: { ...env, ...extraEnv, RELAY: relays, GATEWAY: config },
+    testEnv: { ...env, LIMITS: clockedLimits(clock), ...extraEnv, RELAY: relays, GATEWAY: config },
     /** Moves the clock, firing the timers that fall due. */
     advance: (ms: number) => clock.advance(ms),
   };
 }
 
-export function clockedGateway(config: unknown, relays?: unknown, extraEnv: Record<string, unknown> = {}) {
-  const { app, sync, clock, testEnv, advance } = clockedApp(config, relays, extraEnv);
+export function clockedGateway(
+  config: unknown,
+  relays?: unknown,
+  extraEnv: Record<string, unknown> = {},
+  overlayName?: string,
+) {
+  const { app, sync, clock, testEnv, advance } = clockedApp(config, relays, extraEnv, 1, overlayName);
   return {
     sync,
     clock,

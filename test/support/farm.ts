@@ -8,6 +8,7 @@ export interface OriginInfo {
   up: boolean;
   hits: number;
   healthHits: number;
+  holding: number;
 }
 
 const base = () => `http://127.0.0.1:${inject("farmPort")}/origins`;
@@ -31,6 +32,8 @@ export const stop = (id: string) => call(`/${id}/stop`, {});
 export const start = (id: string) => call(`/${id}/start`, {});
 export const info = (id: string) => call(`/${id}`);
 export const reset = (id: string) => call(`/${id}/reset`, {});
+/** Lets the answers the origin holds (`?hold=headers`, `?hold=body`) go on. */
+export const release = (id: string) => call(`/${id}/release`, {});
 
 /** What the origin received in its last request: body size, and whether the body ended cleanly. */
 export interface Received {

@@ -4,6 +4,7 @@ declare module "vitest" {
     farmPort: number;
     providerPort: number;
     webhookPort: number;
+    issuerPort: number;
   }
 }
 

@@ -14,7 +14,7 @@ import { Replica, type ReplicaLinks } from "../../src/replication/replica";
 import { ManualClock } from "./manual-clock";
 
 /** A record whose value is a number the owner adds deltas to; `urgent` deltas are pushed. */
-const sumFold: Fold<{ sum: number }, number> = {
+export const sumFold: Fold<{ sum: number }, number> = {
   add: (held, delta) => ({ sum: (held?.sum ?? 0) + delta }),
   drain: (held) => {
     if (held.sum === 0) return undefined;

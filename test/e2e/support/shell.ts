@@ -1,7 +1,8 @@
 // Just enough of a shell and of curl to run the README's walkthrough lines as a reader types them:
-// `;` between commands, `for x in a b; do …; done`, `sleep N`, and curl with -i -s -N -X -H -d
-// -c -b. Anything else is an error naming it, so a README line this cannot run fails the test
-// (extend this then) instead of being skipped.
+// `;` between commands, `for x in a b; do …; done`, `sleep N`, `NAME=$(curl …)` (the body, kept
+// for `$NAME` in later lines), and curl with -i -s -N -X -H -d -c -b. Anything else is an error
+// naming it, so a README line this cannot run fails the test (extend this then) instead of being
+// skipped.
 
 export interface Answer {
   method: string;
@@ -10,7 +11,7 @@ export interface Answer {
   body: string;
 }
 
-export type Action = { kind: "curl"; args: string[] } | { kind: "sleep"; seconds: number };
+export type Action = { kind: "curl"; args: string[]; assign?: string } | { kind: "sleep"; seconds: number };
 
 /** Shell words: quotes group and are removed, $NAME is expanded outside single quotes. */
 export function words(text: string, vars: Record<string, string> = {}): string[] {
@@ -68,13 +69,22 @@ function commands(text: string): string[] {
   return out.map((c) => c.trim()).filter(Boolean);
 }
 
-export function actions(line: string): Action[] {
+export function actions(line: string, vars: Record<string, string> = {}): Action[] {
   const loop = /^for (\w+) in ([^;]+); do (.+); done$/.exec(line.trim());
   if (loop) {
     const [, name, list, body] = loop as unknown as [string, string, string, string];
-    return words(list).flatMap((value) => commands(body).map((c) => action(words(c, { [name]: value }))));
+    return words(list, vars).flatMap((value) =>
+      commands(body).map((c) => action(words(c, { ...vars, [name]: value }))),
+    );
   }
-  return commands(line).map((c) => action(words(c)));
+  const assign = /^(\w+)=\$\((curl .+)\)$/.exec(line.trim());
+  if (assign) {
+    const [, name, command] = assign as unknown as [string, string, string];
+    const inner = action(words(command, vars));
+    if (inner.kind !== "curl") throw new Error(`only curl can be captured: ${line}`);
+    return [{ ...inner, assign: name }];
+  }
+  return commands(line).map((c) => action(words(c, vars)));
 }
 
 function action(argv: string[]): Action {

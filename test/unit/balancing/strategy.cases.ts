@@ -3,6 +3,7 @@
 // fast-check or by a small deterministic generator, never Math.random.
 import fc from "fast-check";
 import { expect, it } from "vitest";
+import { effectiveWeight } from "../../../src/balancing/slow-start";
 import type { Candidate, PickContext, Strategy } from "../../../src/balancing/types";
 
 export interface CaseOptions {
@@ -98,6 +99,26 @@ export function runStrategyCases(create: () => Strategy, options: CaseOptions = 
       const picks = Array.from({ length: 4000 }, (_, i) => strategy.pick(list, ctx(random, `k${i}`))?.id);
       expect(share(picks, "heavy")).toBeGreaterThan(0.7);
       expect(share(picks, "heavy")).toBeLessThan(0.8);
+    });
+
+    it("gives a backend in slow start a share that grows with its ramp", () => {
+      // One newcomer beside three equals, at 10 %, 50 % and the whole of its 30 s window.
+      const slowStart = { since: 0, seconds: 30 };
+      for (const [at, ramp] of [
+        [0, 0.1],
+        [15_000, 0.5],
+        [30_000, 1],
+      ] as const) {
+        const strategy = create();
+        const list = [
+          backend("new", effectiveWeight(1, slowStart, at)),
+          ...["a", "b", "c"].map((id) => backend(id)),
+        ];
+        const random = seeded(11);
+        const picks = Array.from({ length: 4000 }, (_, i) => strategy.pick(list, ctx(random, `k${i}`))?.id);
+        const expected = ramp / (ramp + 3);
+        expect(Math.abs(share(picks, "new") - expected)).toBeLessThan(0.04);
+      }
     });
   }
 

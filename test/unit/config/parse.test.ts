@@ -184,3 +184,19 @@ describe("config problems, all in one round", () => {
     expect(errors({ pools: { eu: {} } })).toContain("pools.eu.backends: required");
   });
 });
+
+describe("plans", () => {
+  it("names the models a plan lists that the config does not have, with the valid ones", () => {
+    const errs = errors({
+      providers: { oa: { type: "openai", apiKeySecret: "K" } },
+      models: { chat: { targets: [{ provider: "oa", model: "gpt-4o-mini" }] } },
+      plans: { free: { models: ["chat", "caht", "oa/*", "anthropic/*"] } },
+      routes: [{ path: "/v1/*", ai: true }],
+    });
+    expect(errs.join("\n")).toMatch(
+      /plans\.free\.models\[1\].*unknown model "caht" \(did you mean "chat"\?\)/,
+    );
+    expect(errs.join("\n")).toMatch(/plans\.free\.models\[3\].*unknown provider "anthropic"/);
+    expect(errs).toHaveLength(2);
+  });
+});

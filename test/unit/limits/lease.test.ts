@@ -11,7 +11,7 @@ import {
   type RenewRequest,
   renewLease,
 } from "../../../src/limits/lease";
-import { LeaseHolder } from "../../../src/limits/lease-holder";
+import { LeaseHolder, SCARCE_RECHECK_MS } from "../../../src/limits/lease-holder";
 import { ManualClock } from "../../support/manual-clock";
 
 const policy: QuotaPolicy = { limit: 20, windowMs: 60_000, leaseTtlMs: 5_000, maxShare: 0.25 };
@@ -58,13 +58,29 @@ describe("the object's side", () => {
 });
 
 type Command =
-  | { op: "take"; holder: number }
+  | { op: "take"; holder: number; units: number }
+  | { op: "refund"; pick: number; share: number }
   | { op: "deliver"; pick: number }
   | { op: "advance"; ms: number }
   | { op: "vanish"; holder: number };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 10, arbitrary: fc.record({ op: fc.constant("take" as const), holder: fc.nat(3) }) },
+  {
+    weight: 10,
+    arbitrary: fc.record({
+      op: fc.constant("take" as const),
+      holder: fc.nat(3),
+      units: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant("refund" as const),
+      pick: fc.nat(20),
+      share: fc.double({ min: 0, max: 1, noNaN: true }),
+    }),
+  },
   { weight: 8, arbitrary: fc.record({ op: fc.constant("deliver" as const), pick: fc.nat(10) }) },
   {
     weight: 4,
@@ -94,6 +110,8 @@ function world(offsets: number[], ownerOffset: number) {
     resolve: (g: LeaseGrant) => void;
   }[] = [];
   const accepted = new Map<number, number>();
+  /** Takes whose request has not ended: what it may give back, and to which holder and lease. */
+  const open: { holder: LeaseHolder; window: number; units: number; lease: string }[] = [];
   const holders: (LeaseHolder | undefined)[] = [];
   const make = (i: number) => {
     const offset = offsets[i] ?? 0;
@@ -134,14 +152,25 @@ function world(offsets: number[], ownerOffset: number) {
       if (c.op === "take") {
         const holder = holders[c.holder];
         void holder
-          ?.take(1, () => undefined)
+          ?.take(c.units, () => undefined)
           .then((r) => {
             if (!r.ok) return;
-            // Counted in the object's window at the moment the unit was spent... which is when the
-            // take resolved: now, in real time, read on the object's clock.
+            // Counted in the object's window at the moment the units were spent... which is when
+            // the take resolved: now, in real time, read on the object's clock.
             const window = Math.floor(ownerNow() / policy.windowMs);
-            accepted.set(window, (accepted.get(window) ?? 0) + 1);
+            accepted.set(window, (accepted.get(window) ?? 0) + c.units);
+            open.push({ holder, window, units: c.units, lease: r.lease });
           });
+      }
+      if (c.op === "refund" && open.length > 0) {
+        // A request ends having used less than it took (a short completion): the rest goes back,
+        // and is no longer counted as spent in the window it was taken in.
+        const [t] = open.splice(c.pick % open.length, 1);
+        if (t && holders.includes(t.holder)) {
+          const back = Math.floor(t.units * c.share);
+          t.holder.refund(back, t.lease);
+          accepted.set(t.window, (accepted.get(t.window) ?? 0) - back);
+        }
       }
       // Let every chain that can move on (a delivered grant, a take it unblocks) run to its end.
       for (let i = 0; i < 50; i++) await Promise.resolve();
@@ -150,7 +179,7 @@ function world(offsets: number[], ownerOffset: number) {
 }
 
 describe("leased quota under any interleaving", () => {
-  it("never has more than the quota out, and never accepts more than the quota in a window", async () => {
+  it("never has more than the quota out, and never spends more than the quota in a window, refunds included", async () => {
     let total = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -205,6 +234,80 @@ describe("the isolate's side", () => {
     expect(holder.calls).toBe(calls);
     clock.advance(60_000);
     expect((await holder.take(1, () => undefined)).ok).toBe(true);
+  });
+
+  it("gives a refund back to the lease it was taken from, never to one of the next window", async () => {
+    const clock = new ManualClock(0);
+    const q = newQuota();
+    const tight: QuotaPolicy = { limit: 4, windowMs: 60_000, leaseTtlMs: 60_000, maxShare: 1 };
+    const holder = new LeaseHolder(clock, "h", async (r) => renewLease(q, tight, r, clock.now()));
+    const first = await holder.take(3, () => undefined);
+    expect(first.ok).toBe(true);
+    // The same window: what the request did not use can be spent again.
+    holder.refund(2, first.ok ? first.lease : "");
+    expect((await holder.take(3, () => undefined)).ok).toBe(true);
+    clock.advance(60_000);
+    // The next window, spent whole; then a request of the last window gives back its units.
+    const late = await holder.take(4, () => undefined);
+    expect(late.ok).toBe(true);
+    holder.refund(3, first.ok ? first.lease : "");
+    expect((await holder.take(1, () => undefined)).ok).toBe(false);
+    // Its own request's refund does make room again.
+    holder.refund(1, late.ok ? late.lease : "");
+    expect((await holder.take(1, () => undefined)).ok).toBe(true);
+  });
+
+  it("refuses a take bigger than what is left without asking again for a second, then asks", async () => {
+    const clock = new ManualClock(0);
+    const q = newQuota();
+    const tokens: QuotaPolicy = { limit: 10, windowMs: 60_000, leaseTtlMs: 10_000, maxShare: 1 };
+    // Another isolate holds 8 of the 10.
+    const other = renewLease(q, tokens, { holder: "other", want: 8, need: 8, reports: [] }, 0);
+    const holder = new LeaseHolder(clock, "h", async (r) => renewLease(q, tokens, r, clock.now()));
+    expect((await holder.take(5, () => undefined)).ok).toBe(false);
+    const calls = holder.calls;
+    expect((await holder.take(5, () => undefined)).ok).toBe(false);
+    expect(holder.calls).toBe(calls);
+    // The other isolate gives its lease back unused; a second later the take asks, and fits.
+    renewLease(
+      q,
+      tokens,
+      { holder: "other", want: 0, reports: [{ id: other.id as string, used: 0, final: true }] },
+      10,
+    );
+    clock.advance(SCARCE_RECHECK_MS);
+    expect((await holder.take(5, () => undefined)).ok).toBe(true);
+  });
+
+  it("asks again at once when its own requests give units back, even after the object said none were left", async () => {
+    const clock = new ManualClock(0);
+    const q = newQuota();
+    const tokens: QuotaPolicy = { limit: 10, windowMs: 60_000, leaseTtlMs: 10_000, maxShare: 1 };
+    const holder = new LeaseHolder(clock, "h", async (r) => renewLease(q, tokens, r, clock.now()));
+    const background: Promise<unknown>[] = [];
+    const big = await holder.take(10, (p) => background.push(p));
+    await Promise.all(background);
+    expect((await holder.take(3, () => undefined)).ok).toBe(false);
+    // The big request used 4 of its 10: the 6 it gives back are there for the next one.
+    holder.refund(6, big.ok ? big.lease : "");
+    expect((await holder.take(3, () => undefined)).ok).toBe(true);
+  });
+
+  it("gives the object back what a long request did not use, after its lease was reported", async () => {
+    const clock = new ManualClock(0);
+    const q = newQuota();
+    const tokens: QuotaPolicy = { limit: 10, windowMs: 60_000, leaseTtlMs: 10_000, maxShare: 1 };
+    const holder = new LeaseHolder(clock, "h", async (r) => renewLease(q, tokens, r, clock.now()));
+    const background: Promise<unknown>[] = [];
+    const stream = await holder.take(6, (p) => background.push(p));
+    await Promise.all(background);
+    // The leases end (reported: 6 used) while the request still streams.
+    await holder.release();
+    expect(q.granted).toBe(6);
+    // It ends having used 1: the 5 go back with the next call, in the same window.
+    holder.refund(5, stream.ok ? stream.lease : "");
+    expect((await holder.take(8, () => undefined)).ok).toBe(true);
+    expect(q.granted).toBeLessThanOrEqual(10);
   });
 
   it("answers unavailable, not exhausted, when the object cannot be reached", async () => {

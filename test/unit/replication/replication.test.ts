@@ -2,6 +2,9 @@
 // many calls each tier makes, how fast a change travels, what a cold isolate waits, and what
 // happens when a relay cannot be reached.
 import { describe, expect, it } from "vitest";
+import type { Fold } from "../../../src/replication/fold";
+import type { OwnerRequest } from "../../../src/replication/record";
+import { RelayCore } from "../../../src/replication/relay-core";
 import {
   COLD_WAIT_MS,
   FLUSH_MS,
@@ -9,7 +12,7 @@ import {
   MEMORY_TTL_MS,
   RELAY_TTL_MS,
 } from "../../../src/replication/timing";
-import { replicationWorld } from "../../support/replication-world";
+import { replicationWorld, sumFold } from "../../support/replication-world";
 
 const KEY = "n:a";
 
@@ -158,5 +161,36 @@ describe("writes", () => {
       await w.run(500);
     }
     expect(w.owner.values.get(KEY)?.value).toBe(103);
+  });
+});
+
+describe("a relay whose clock steps back", () => {
+  it("still forwards writes at once to an owner it called 'later' (a move to another machine)", async () => {
+    let now = 1_000_000;
+    const calls: OwnerRequest[] = [];
+    const relay = new RelayCore({
+      name: "r",
+      clock: { now: () => now, random: () => 0.5, setTimer: () => () => {} },
+      ownerOf: () => ({
+        id: "owner",
+        stub: {
+          replicate: async (request: OwnerRequest) => {
+            calls.push(request);
+            return [];
+          },
+        },
+      }),
+      folds: { n: sumFold as Fold },
+      wake: () => {},
+    });
+    await relay.exchange({ from: "i", keys: [], writes: [{ key: KEY, delta: 1 }] });
+    expect(calls).toHaveLength(1);
+    now -= 60_000;
+    await relay.exchange({ from: "i", keys: [], writes: [{ key: KEY, delta: 2 }] });
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.writes).toEqual([{ key: KEY, delta: 2 }]);
+    // A second write within the interval on the new clock waits for the next call, as usual.
+    await relay.exchange({ from: "i", keys: [], writes: [{ key: KEY, delta: 3 }] });
+    expect(calls).toHaveLength(2);
   });
 });
