@@ -8,13 +8,12 @@
 // Health and circuit changes are logged here, once for the whole edge, and alerted on through
 // the configured webhook; the alarm that drives short probe intervals also retries alerts.
 import { DurableObject } from "cloudflare:workers";
-import { systemClock } from "../src/clock";
 import { loadGateway } from "../src/config/load";
 import type { Gateway } from "../src/config/normalize";
 import type { ProbeResult } from "../src/health/probe";
 import { probe as runProbe } from "../src/health/probe";
 import { healthAlert } from "../src/observability/alerts/events";
-import { type AlertBacklog, AlertQueue } from "../src/observability/alerts/queue";
+import { objectAlertQueue } from "../src/observability/alerts/queue";
 import { type HealthEvent, healthLogLine } from "../src/observability/health-events";
 import { OwnerHub } from "../src/replication/owner-hub";
 import { relayByName } from "../src/replication/owners";
@@ -26,7 +25,6 @@ import type { BackendSpec, BackendStatus, Report, Snapshot } from "../src/state/
 /** Probe intervals of a minute or more ride on the cron trigger; shorter ones on alarms. */
 const CRON_INTERVAL_S = 60;
 const KEY = "state";
-const ALERTS_KEY = "alerts";
 
 export class BackendState extends DurableObject<Env> {
   /** Replaced in tests to drive time. */
@@ -39,16 +37,11 @@ export class BackendState extends DurableObject<Env> {
   /** When the alarm is next due for a probe (short intervals); alert retries may wake it sooner. */
   private nextProbeAt: number | undefined;
   /** Alerts on their way out (reached into by tests, to wait for a delivery). */
-  readonly alerts = new AlertQueue({
-    load: () => this.ctx.storage.kv.get<AlertBacklog>(ALERTS_KEY),
-    save: (backlog) => this.ctx.storage.kv.put(ALERTS_KEY, backlog),
-    clock: { now: () => this.now(), setTimer: systemClock.setTimer },
-    config: () => this.gateway()?.alerts,
-    secret: (name) => {
-      const value = (this.env as unknown as Record<string, unknown>)[name];
-      return typeof value === "string" ? value : undefined;
-    },
-    wake: (at) => this.wakeAt(at),
+  readonly alerts = objectAlertQueue({
+    ctx: this.ctx,
+    env: this.env,
+    now: () => this.now(),
+    gateway: () => this.gateway(),
   });
   private readonly owner = new BackendOwner(
     {
@@ -132,12 +125,6 @@ export class BackendState extends DurableObject<Env> {
       if (alert && this.alerts.enqueue(alert)) queued = true;
     }
     if (queued) this.ctx.waitUntil(this.alerts.deliverDue());
-  }
-
-  /** Wakes the object at `at` unless its alarm is already set sooner. */
-  private async wakeAt(at: number): Promise<void> {
-    const set = await this.ctx.storage.getAlarm();
-    if (set === null || set > at) await this.ctx.storage.setAlarm(at);
   }
 
   async status(): Promise<BackendStatus> {

@@ -5,7 +5,6 @@
 // A consumer's object is the one place that sees its whole spend, so it sends the
 // `budget_threshold` alerts (80 % and 100 %, once each per period), retried from its alarm.
 import { DurableObject } from "cloudflare:workers";
-import { systemClock } from "../src/clock";
 import { loadGateway } from "../src/config/load";
 import type { Gateway } from "../src/config/normalize";
 import type { LeaseGrant, QuotaPolicy, RenewRequest } from "../src/limits/lease";
@@ -21,10 +20,9 @@ import {
   settle,
 } from "../src/limits/subject-book";
 import { budgetThresholdAlert } from "../src/observability/alerts/events";
-import { type AlertBacklog, AlertQueue } from "../src/observability/alerts/queue";
+import { objectAlertQueue } from "../src/observability/alerts/queue";
 
 const KEY = "subject";
-const ALERTS_KEY = "alerts";
 const CONSUMER_PREFIX = "consumer:";
 
 export class Limits extends DurableObject<Env> {
@@ -37,19 +35,11 @@ export class Limits extends DurableObject<Env> {
   };
   private cached?: SubjectState;
   /** Budget alerts on their way out (reached into by tests, to wait for a delivery). */
-  readonly alerts = new AlertQueue({
-    load: () => this.ctx.storage.kv.get<AlertBacklog>(ALERTS_KEY),
-    save: (backlog) => this.ctx.storage.kv.put(ALERTS_KEY, backlog),
-    clock: { now: () => this.now(), setTimer: systemClock.setTimer },
-    config: () => this.gateway()?.alerts,
-    secret: (name) => {
-      const value = (this.env as unknown as Record<string, unknown>)[name];
-      return typeof value === "string" ? value : undefined;
-    },
-    wake: async (at) => {
-      const set = await this.ctx.storage.getAlarm();
-      if (set === null || set > at) await this.ctx.storage.setAlarm(at);
-    },
+  readonly alerts = objectAlertQueue({
+    ctx: this.ctx,
+    env: this.env,
+    now: () => this.now(),
+    gateway: () => this.gateway(),
   });
 
   private load(): SubjectState {

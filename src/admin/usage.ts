@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import type { UsageLine } from "../../durable-objects/ledger";
 import type { AppEnv } from "../env";
+import { addCounts } from "../limits/ledger";
 import { LEDGER_OBJECT } from "../replication/owners";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -49,15 +50,7 @@ function totalOf(rows: UsageLine[]) {
     partial: 0,
     estimated: 0,
   };
-  for (const r of rows) {
-    total.requests += r.requests;
-    total.promptTokens += r.promptTokens;
-    total.completionTokens += r.completionTokens;
-    total.cachedTokens += r.cachedTokens;
-    total.costUsd += r.costUsd;
-    total.partial += r.partial;
-    total.estimated += r.estimated;
-  }
+  for (const r of rows) addCounts(total, r);
   total.costUsd = Math.round(total.costUsd * 1e8) / 1e8;
   return total;
 }

@@ -34,20 +34,24 @@ export interface LedgerDelta {
 const rowKey = (r: Pick<LedgerRow, "day" | "consumer" | "model">) =>
   `${r.day}\u0000${r.consumer}\u0000${r.model}`;
 
+/** What a ledger row counts, summed into `into`. */
+export type LedgerCounts = Omit<LedgerRow, "day" | "consumer" | "model">;
+
+export function addCounts(into: LedgerCounts, row: LedgerCounts): void {
+  into.requests += row.requests;
+  into.promptTokens += row.promptTokens;
+  into.completionTokens += row.completionTokens;
+  into.cachedTokens += row.cachedTokens;
+  into.costUsd += row.costUsd;
+  into.partial += row.partial;
+  into.estimated += row.estimated;
+}
+
 export function addRow(into: Map<string, LedgerRow>, row: LedgerRow): void {
   const key = rowKey(row);
   const known = into.get(key);
-  if (!known) {
-    into.set(key, { ...row });
-    return;
-  }
-  known.requests += row.requests;
-  known.promptTokens += row.promptTokens;
-  known.completionTokens += row.completionTokens;
-  known.cachedTokens += row.cachedTokens;
-  known.costUsd += row.costUsd;
-  known.partial += row.partial;
-  known.estimated += row.estimated;
+  if (known) addCounts(known, row);
+  else into.set(key, { ...row });
 }
 
 /** The isolate's rows since its last flush, as a WriteSource of the outbox. */

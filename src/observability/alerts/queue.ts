@@ -3,7 +3,7 @@
 // then given up with an error in the log). Storage-agnostic: BackendState uses it for health and
 // circuit changes, and the budget owner (issue 15) for budget thresholds. An alert whose id was
 // delivered lately is not sent again, so an event is sent once even if it is raised twice.
-import type { Clock } from "../../clock";
+import { type Clock, systemClock } from "../../clock";
 import type { AlertsConfig } from "../../config/normalize";
 import type { Alert } from "./events";
 import { deliver } from "./webhook";
@@ -164,4 +164,36 @@ export class AlertQueue {
       this.sending.delete(alert.id);
     }
   }
+}
+
+/** What an owning Durable Object lends its alert queue. */
+export interface AlertObject {
+  ctx: DurableObjectState;
+  env: unknown;
+  now(): number;
+  gateway(): { alerts?: AlertsConfig } | undefined;
+}
+
+const ALERTS_KEY = "alerts";
+
+/**
+ * The alert queue of a Durable Object: its backlog in the object's storage, the alerts of the
+ * config it reads, secrets from its env, and its alarm to wake it for a retry (never later than
+ * an alarm already set).
+ */
+export function objectAlertQueue(o: AlertObject): AlertQueue {
+  return new AlertQueue({
+    load: () => o.ctx.storage.kv.get<AlertBacklog>(ALERTS_KEY),
+    save: (backlog) => o.ctx.storage.kv.put(ALERTS_KEY, backlog),
+    clock: { now: () => o.now(), setTimer: systemClock.setTimer },
+    config: () => o.gateway()?.alerts,
+    secret: (name) => {
+      const value = (o.env as Record<string, unknown>)[name];
+      return typeof value === "string" ? value : undefined;
+    },
+    wake: async (at) => {
+      const set = await o.ctx.storage.getAlarm();
+      if (set === null || set > at) await o.ctx.storage.setAlarm(at);
+    },
+  });
 }
