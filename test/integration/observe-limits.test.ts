@@ -85,6 +85,20 @@ describe("the log line and metrics of a consumer", () => {
       (plain?.costUsd as number) + (streamed?.costUsd as number),
       10,
     );
+
+    // The dashboard's table of usage and spend has the consumer's row.
+    const login = await t.gw.fetch("/__aya/dashboard/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: "test-admin-token" }).toString(),
+      redirect: "manual",
+    });
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const state = await (await t.gw.fetch("/__aya/dashboard/state", { headers: { cookie } })).text();
+    const row = state.slice(state.indexOf(`<strong>${t.consumer}</strong>`));
+    expect(row.length).toBeLessThan(state.length);
+    // Requests 3, spend in dollars, 1 rate limited: the row's cells in order.
+    expect(row).toMatch(/^<strong>ob-lim-co<\/strong><\/td><td class="num">3<\/td>.*?\$0\.\d+<\/td><td class="num">1<\/td>/s);
   });
 });
 
