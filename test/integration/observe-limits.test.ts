@@ -98,7 +98,9 @@ describe("the log line and metrics of a consumer", () => {
     const row = state.slice(state.indexOf(`<strong>${t.consumer}</strong>`));
     expect(row.length).toBeLessThan(state.length);
     // Requests 3, spend in dollars, 1 rate limited: the row's cells in order.
-    expect(row).toMatch(/^<strong>ob-lim-co<\/strong><\/td><td class="num">3<\/td>.*?\$0\.\d+<\/td><td class="num">1<\/td>/s);
+    expect(row).toMatch(
+      /^<strong>ob-lim-co<\/strong><\/td><td class="num">3<\/td>.*?\$0\.\d+<\/td><td class="num">1<\/td>/s,
+    );
   });
 });
 
