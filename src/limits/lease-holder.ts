@@ -221,62 +221,60 @@ export class LeaseHolder {
 
   /** One call to the object; resolves true when it answered. */
   private async renewAlone(need?: number, want = this.wanted()): Promise<boolean> {
-    {
-      const sentAt = this.clock.now();
-      const reported = this.finished.map((lease) => ({ lease, used: lease.used }));
-      const reports: LeaseReport[] = reported.map((r) => ({ id: r.lease.id, used: r.used, final: true }));
-      const superseded = this.current;
-      if (superseded) reports.push({ id: superseded.id, used: superseded.used, final: false });
-      this.calls += 1;
-      try {
-        const grant = await this.call({
-          holder: this.holder,
-          want: Math.max(want, need ?? 0),
-          need,
-          reports,
-        });
-        // Reported leases are kept until their window ends, for refunds that come later; one whose
-        // count changed while the call was on its way stays to be reported again.
-        const now = this.clock.now();
-        for (const r of reported) {
-          if (r.lease.used !== r.used) continue;
-          this.finished.splice(this.finished.indexOf(r.lease), 1);
-          if (r.lease.windowEnd > now) this.closed.push(r.lease);
-        }
-        this.closed = this.closed.filter((l) => l.windowEnd > now);
-        this.limit = grant.limit;
-        this.remaining = grant.remaining;
-        this.resetAt = sentAt + grant.resetInMs;
-        if (grant.id && grant.units > 0) {
-          // The lease being spent is finished now; its final count goes with the next call.
-          if (this.current) this.finish(this.current);
-          this.current = {
-            id: grant.id,
-            units: grant.units,
-            used: 0,
-            ttlMs: grant.ttlMs,
-            until: sentAt + grant.ttlMs,
-            windowEnd: sentAt + grant.resetInMs,
-          };
-          this.exhaustedUntil = 0;
-          this.scarce = undefined;
-        } else if (want > 0 && grant.remaining === 0) {
-          this.exhaustedUntil = this.resetAt;
-        } else if (need !== undefined) {
-          // Some left, not enough for this take: other holders may give some back soon.
-          this.scarce = {
-            remaining: grant.remaining,
-            until: Math.min(this.resetAt, this.clock.now() + SCARCE_RECHECK_MS),
-          };
-        }
-        return true;
-      } catch (error) {
-        console.warn(
-          JSON.stringify({ msg: "lease renewal failed", holder: this.holder, error: String(error) }),
-        );
-        this.downUntil = this.clock.now() + UNAVAILABLE_BACKOFF_MS;
-        return false;
+    const sentAt = this.clock.now();
+    const reported = this.finished.map((lease) => ({ lease, used: lease.used }));
+    const reports: LeaseReport[] = reported.map((r) => ({ id: r.lease.id, used: r.used, final: true }));
+    const superseded = this.current;
+    if (superseded) reports.push({ id: superseded.id, used: superseded.used, final: false });
+    this.calls += 1;
+    try {
+      const grant = await this.call({
+        holder: this.holder,
+        want: Math.max(want, need ?? 0),
+        need,
+        reports,
+      });
+      // Reported leases are kept until their window ends, for refunds that come later; one whose
+      // count changed while the call was on its way stays to be reported again.
+      const now = this.clock.now();
+      for (const r of reported) {
+        if (r.lease.used !== r.used) continue;
+        this.finished.splice(this.finished.indexOf(r.lease), 1);
+        if (r.lease.windowEnd > now) this.closed.push(r.lease);
       }
+      this.closed = this.closed.filter((l) => l.windowEnd > now);
+      this.limit = grant.limit;
+      this.remaining = grant.remaining;
+      this.resetAt = sentAt + grant.resetInMs;
+      if (grant.id && grant.units > 0) {
+        // The lease being spent is finished now; its final count goes with the next call.
+        if (this.current) this.finish(this.current);
+        this.current = {
+          id: grant.id,
+          units: grant.units,
+          used: 0,
+          ttlMs: grant.ttlMs,
+          until: sentAt + grant.ttlMs,
+          windowEnd: sentAt + grant.resetInMs,
+        };
+        this.exhaustedUntil = 0;
+        this.scarce = undefined;
+      } else if (want > 0 && grant.remaining === 0) {
+        this.exhaustedUntil = this.resetAt;
+      } else if (need !== undefined) {
+        // Some left, not enough for this take: other holders may give some back soon.
+        this.scarce = {
+          remaining: grant.remaining,
+          until: Math.min(this.resetAt, this.clock.now() + SCARCE_RECHECK_MS),
+        };
+      }
+      return true;
+    } catch (error) {
+      console.warn(
+        JSON.stringify({ msg: "lease renewal failed", holder: this.holder, error: String(error) }),
+      );
+      this.downUntil = this.clock.now() + UNAVAILABLE_BACKOFF_MS;
+      return false;
     }
   }
 }
