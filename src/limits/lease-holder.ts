@@ -235,11 +235,13 @@ export class LeaseHolder {
         reports,
       });
       // Reported leases are kept until their window ends, for refunds that come later; one whose
-      // count changed while the call was on its way stays to be reported again.
+      // count changed while the call was on its way stays to be reported again, and one another
+      // call of this holder already settled is left where that call put it.
       const now = this.clock.now();
       for (const r of reported) {
-        if (r.lease.used !== r.used) continue;
-        this.finished.splice(this.finished.indexOf(r.lease), 1);
+        const at = this.finished.indexOf(r.lease);
+        if (at < 0 || r.lease.used !== r.used) continue;
+        this.finished.splice(at, 1);
         if (r.lease.windowEnd > now) this.closed.push(r.lease);
       }
       this.closed = this.closed.filter((l) => l.windowEnd > now);

@@ -11,7 +11,7 @@ import {
   type RenewRequest,
   renewLease,
 } from "../../../src/limits/lease";
-import { LeaseHolder, SCARCE_RECHECK_MS } from "../../../src/limits/lease-holder";
+import { JOIN_WAIT_MS, LeaseHolder, SCARCE_RECHECK_MS } from "../../../src/limits/lease-holder";
 import { ManualClock } from "../../support/manual-clock";
 
 const policy: QuotaPolicy = { limit: 20, windowMs: 60_000, leaseTtlMs: 5_000, maxShare: 0.25 };
@@ -308,6 +308,51 @@ describe("the isolate's side", () => {
     holder.refund(5, stream.ok ? stream.lease : "");
     expect((await holder.take(8, () => undefined)).ok).toBe(true);
     expect(q.granted).toBeLessThanOrEqual(10);
+  });
+
+  it("reports every finished lease when two of its calls report the same one", async () => {
+    const clock = new ManualClock(0);
+    const q = newQuota();
+    const wide: QuotaPolicy = { limit: 100, windowMs: 60_000, leaseTtlMs: 60_000, maxShare: 1 };
+    const pending: { request: RenewRequest; resolve: (g: LeaseGrant) => void }[] = [];
+    const holder = new LeaseHolder(
+      clock,
+      "h",
+      (request) => new Promise<LeaseGrant>((resolve) => pending.push({ request, resolve })),
+    );
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+    };
+    const deliver = async (at: number) => {
+      const [call] = pending.splice(at, 1);
+      call?.resolve(renewLease(q, wide, call.request, clock.now()));
+      await settle();
+    };
+    const first = holder.take(5, () => undefined);
+    await settle();
+    await deliver(0);
+    expect((await first).ok).toBe(true);
+    // The lease is given back (call R, on its way); a request then waits for R, gives up on it
+    // after JOIN_WAIT_MS and asks itself (call S): both report the first lease.
+    void holder.release();
+    await settle();
+    const second = holder.take(1, () => undefined);
+    await settle();
+    clock.advance(JOIN_WAIT_MS);
+    await settle();
+    expect(pending).toHaveLength(2);
+    await deliver(1);
+    expect((await second).ok).toBe(true);
+    // The second lease is finished too, and R, late, comes back.
+    void holder.release();
+    await settle();
+    await deliver(0);
+    // Whatever is still finished is reported: the object gets back all but the 6 units used.
+    const last = holder.release();
+    await settle();
+    while (pending.length) await deliver(0);
+    await last;
+    expect(q.granted).toBe(6);
   });
 
   it("answers unavailable, not exhausted, when the object cannot be reached", async () => {
