@@ -25,6 +25,7 @@ import { readRequestBody, refuseBodyOnGetOrHead } from "./proxy/body";
 import { onBodyEnd } from "./proxy/body-end";
 import type { RetryBudget } from "./proxy/budget";
 import { forward, type ProxyResult } from "./proxy/forward";
+import { mutable } from "./proxy/headers";
 import { rewritePath } from "./proxy/url";
 import { type RelayNamespace, requestLinks } from "./replication/links";
 import type { ReplicaLinks } from "./replication/replica";
@@ -295,17 +296,6 @@ function decorate(
 function withDebug(gateway: Gateway, route: Route, response: Response): Response {
   if (gateway.debugHeaders) response.headers.set("x-aya-route", String(route.index));
   return response;
-}
-
-/** Responses built from fetch() or the cache may have immutable headers. */
-function mutable(response: Response): Response {
-  try {
-    response.headers.set("x-aya-probe", "1");
-    response.headers.delete("x-aya-probe");
-    return response;
-  } catch {
-    return new Response(response.body, response);
-  }
 }
 
 /** What the limits stage needs of the pipeline. */

@@ -170,9 +170,10 @@ async function chat(
   const includeUsage = req.stream_options?.include_usage === true;
   allowModel(c, req.model);
   const resolved = resolveTargets(gateway, req.model);
+  const promptTokens = estimateTokens(req);
   const limits = await limitsFor(c, gateway, route, deps, {
     model: req.model,
-    promptTokens: estimateTokens(req),
+    promptTokens,
     maxTokens: req.max_completion_tokens ?? req.max_tokens,
     n: req.n,
     targets: resolved.targets,
@@ -215,7 +216,7 @@ async function chat(
       },
       async answer({ upstream, adapter, target, meta, headers, done, idle, redact }) {
         const from = { provider: target.provider.name, model: target.model };
-        const spend = spending(target, estimateTokens(req), limits.settle);
+        const spend = spending(target, promptTokens, limits.settle);
         if (!stream) {
           const completion: ChatCompletion = adapter.chatResponse(await upstream.json(), meta);
           const usage = completion.usage && {

@@ -5,6 +5,7 @@
 // AI_MAX_ENTRY_BYTES are not stored.
 import type { Route } from "../config/normalize";
 import type { Bindings } from "../env";
+import { mutable } from "../proxy/headers";
 import { aiCacheKey } from "./ai-key";
 import { type AiKind, aiCacheDecision } from "./ai-policy";
 import { decodeEntry, encodeEntry } from "./entry";
@@ -136,12 +137,7 @@ export function cachedAnswerHeaders(
 /** `x-aya-cache` on an answer that did not come from the cache (debug headers only). */
 export function withCacheStatus(response: Response, status: string, debug: boolean): Response {
   if (!debug) return response;
-  try {
-    response.headers.set("x-aya-cache", status);
-    return response;
-  } catch {
-    const copy = new Response(response.body, response);
-    copy.headers.set("x-aya-cache", status);
-    return copy;
-  }
+  const out = mutable(response);
+  out.headers.set("x-aya-cache", status);
+  return out;
 }

@@ -1,6 +1,8 @@
 // The rate-limit headers of every answer of a limited route, as OpenAI names them:
 // x-ratelimit-limit-requests, -remaining-requests, -reset-requests, and the same for -tokens where
 // a token limit applies. Reset is a duration in OpenAI's notation ("1s", "6m0s", "20ms").
+import { mutable } from "../proxy/headers";
+
 export interface RateState {
   limit: number;
   remaining: number;
@@ -41,12 +43,7 @@ export function rateHeaders(
 export function withHeaders(response: Response, headers: Record<string, string>): Response {
   const entries = Object.entries(headers);
   if (entries.length === 0) return response;
-  try {
-    for (const [name, value] of entries) response.headers.set(name, value);
-    return response;
-  } catch {
-    const copy = new Response(response.body, response);
-    for (const [name, value] of entries) copy.headers.set(name, value);
-    return copy;
-  }
+  const out = mutable(response);
+  for (const [name, value] of entries) out.headers.set(name, value);
+  return out;
 }

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import type { Gateway, Route } from "../config/normalize";
 import type { Plan } from "../config/plan-schema";
-import type { Consumer } from "../consumers/consumer";
+import { type Consumer, modelAllowed } from "../consumers/consumer";
 import type { AppEnv } from "../env";
 import {
   ADMISSION_TTL_MS,
@@ -121,10 +121,7 @@ export async function admitAi(
 ): Promise<AiLimited> {
   const consumer = c.get("consumer");
   const plan = limitsOf(gateway, consumer);
-  if (
-    plan?.models &&
-    !plan.models.some((p) => p === ask.model || (p.endsWith("/*") && ask.model.startsWith(p.slice(0, -1))))
-  )
+  if (!modelAllowed(plan?.models, ask.model))
     return {
       ok: false,
       modelNotAllowed: `the plan of consumer ${consumer?.id} does not include the model \`${ask.model}\``,
@@ -153,13 +150,10 @@ export async function admitAi(
   let tokensState: RateState | undefined;
   const headers = () => rateHeaders(ctx.now(), requests.state, tokensState);
   if (!requests.ok) return refused(c, requests.failure, headers());
-  const ledgerOnly = (): AiLimited => ({
-    ok: true,
-    headers,
-    maxTokens: ask.maxTokens ? undefined : capped,
-    settle: (spent) => record(c, deps, consumer, spent),
-  });
-  if (!consumer || !metered) return ledgerOnly();
+  // The plan's cap, sent to the provider only when the client asked for no limit of its own.
+  const maxTokens = ask.maxTokens ? undefined : capped;
+  if (!consumer || !metered)
+    return { ok: true, headers, maxTokens, settle: (spent) => void record(c, deps, consumer, spent) };
 
   const subject = consumerSubject(consumer);
   const tokenPolicy = plan?.tokens && quotaPolicy(plan.tokens.limit, plan.tokens.windowSeconds);
@@ -197,7 +191,7 @@ export async function admitAi(
   return {
     ok: true,
     headers,
-    maxTokens: ask.maxTokens ? undefined : capped,
+    maxTokens,
     settle: (spent) => {
       if (settled) return;
       settled = true;
@@ -207,19 +201,18 @@ export async function admitAi(
         ctx.limiter.refund(ctx.ns, subject, "tokens", tokenPolicy, estimate - used, tokenLease);
         ctx.limiter.spendAfter(ctx.ns, subject, "tokens", tokenPolicy, used - estimate, tokenLease);
       }
+      const costUsd = record(c, deps, consumer, spent);
       if (budget || plan?.concurrency)
         ctx.limiter.settle(
           ctx.ns,
           subject,
-          { id, costUsd: budget ? (spent ? costOf(spent.usage, spent.prices) : 0) : undefined, budget },
+          { id, costUsd: budget ? costUsd : undefined, budget },
           ctx.waitUntil,
         );
-      record(c, deps, consumer, spent);
     },
   };
 }
 
-/** The ledger's row for a request that reached a provider. */
 /** A limit refused the request: counted (aya_ratelimited_total) unless it could not be checked. */
 function refused(c: Context<AppEnv>, failure: LimitFailure, headers: Record<string, string>) {
   const line = c.get("record");
@@ -227,13 +220,14 @@ function refused(c: Context<AppEnv>, failure: LimitFailure, headers: Record<stri
   return { ok: false as const, failure, headers };
 }
 
+/** The ledger's row for a request that reached a provider; returns what it cost (0: none reached). */
 function record(
   c: Context<AppEnv>,
   deps: LimitDeps,
   consumer: Consumer | undefined,
   spent: Spent | undefined,
-): void {
-  if (!spent) return;
+): number {
+  if (!spent) return 0;
   const costUsd = costOf(spent.usage, spent.prices);
   // On the request's log line too, which is written once the answer (or its stream) has ended.
   const line = c.get("record");
@@ -250,6 +244,7 @@ function record(
     partial: spent.partial ? 1 : 0,
     estimated: spent.estimated ? 1 : 0,
   });
+  return costUsd;
 }
 
 export type { Plan };

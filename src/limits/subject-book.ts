@@ -101,8 +101,8 @@ export function admit(state: SubjectState, a: Admission, now: number): AdmitAnsw
       const end = periodOf(a.budget.period, now).end;
       const retryAfterSeconds = Number.isFinite(end) ? Math.max(1, Math.ceil((end - now) / 1000)) : 86_400;
       // Reservations keep the spend from passing the budget, so "100 %" is when it refuses.
-      const crossed = reach(budget, 100, a.budget.usd, a.budget.period, now);
-      return { ok: false, reason: "budget", retryAfterSeconds, budget: view(), crossed };
+      const spent = reach(budget, 100, a.budget.usd, a.budget.period, now);
+      return { ok: false, reason: "budget", retryAfterSeconds, budget: view(), crossed: spent && [spent] };
     }
     budget.reservations[a.id] = { usd: a.budget.reserveUsd, until: now + a.ttlMs };
   }
@@ -120,9 +120,11 @@ export function settle(state: SubjectState, items: readonly Settlement[], now: n
     const budget = budgetState(state, item.budget.period, now);
     delete budget.reservations[item.id];
     budget.spentUsd += item.costUsd;
-    for (const t of BUDGET_THRESHOLDS)
-      if (budget.spentUsd >= (item.budget.usd * t) / 100)
-        crossed.push(...(reach(budget, t, item.budget.usd, item.budget.period, now) ?? []));
+    for (const t of BUDGET_THRESHOLDS) {
+      if (budget.spentUsd < (item.budget.usd * t) / 100) continue;
+      const reached = reach(budget, t, item.budget.usd, item.budget.period, now);
+      if (reached) crossed.push(reached);
+    }
   }
   return crossed;
 }
@@ -134,12 +136,10 @@ function reach(
   budgetUsd: number,
   period: Period,
   now: number,
-): Crossing[] | undefined {
+): Crossing | undefined {
   if (budget.reported.includes(percent)) return undefined;
   budget.reported.push(percent);
-  return [
-    { percent, spentUsd: budget.spentUsd, budgetUsd, period, periodStart: periodOf(period, now).start },
-  ];
+  return { percent, spentUsd: budget.spentUsd, budgetUsd, period, periodStart: periodOf(period, now).start };
 }
 
 function budgetState(state: SubjectState, period: Period, now: number): NonNullable<SubjectState["budget"]> {

@@ -93,6 +93,17 @@ export interface ForwardedFor {
 export const CONSUMER_HEADER = "x-aya-consumer";
 
 /** Headers for the upstream request, from the client's; `websocket` keeps the upgrade handshake. */
+/** The answer itself when its headers can be changed; else a copy whose headers can (fetch() and cache answers are immutable). */
+export function mutable(response: Response): Response {
+  try {
+    response.headers.set("x-aya-probe", "1");
+    response.headers.delete("x-aya-probe");
+    return response;
+  } catch {
+    return new Response(response.body, response);
+  }
+}
+
 export function upstreamHeaders(
   incoming: Headers,
   fwd: ForwardedFor,

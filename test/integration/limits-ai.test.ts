@@ -7,6 +7,7 @@ import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { FLUSH_JITTER, FLUSH_MS } from "../../src/replication/timing";
 import { clockedFetch, countFetches } from "../support/clocked-fetch";
+import { unreachableLimits } from "../support/clocked-limits";
 import { fakeProvider, lastRequest, providerMode } from "../support/providers";
 
 const ADMIN = { authorization: "Bearer test-admin-token" };
@@ -142,20 +143,11 @@ describe("a budget", () => {
 
 describe("a budget whose object cannot be reached", () => {
   it("fails closed: 503 limits_unavailable, and the provider is not called", async () => {
-    const down = {
-      idFromName: (name: string) => ({ name }),
-      get: () => {
-        const fail = async () => {
-          throw new Error("Durable Object unreachable");
-        };
-        return { lease: fail, admit: fail, settle: fail };
-      },
-    };
     const t = await setup(
       "lt-down",
       { budget: { usd: 10, period: "month" } },
       { inputCostPer1M: 1 },
-      { LIMITS: down },
+      { LIMITS: unreachableLimits },
     );
     const calls = countFetches(t.base);
     try {

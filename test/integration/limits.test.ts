@@ -4,6 +4,7 @@
 // refused request, windows that roll over, and what a lease held by a vanished isolate costs.
 import { describe, expect, it } from "vitest";
 import { clockedGateway } from "../support/clocked";
+import { unreachableLimits } from "../support/clocked-limits";
 import { info, origin, release } from "../support/farm";
 import { issuerUrl, signToken } from "../support/issuer";
 import { makeKey } from "../support/keys";
@@ -112,17 +113,6 @@ describe("a consumer's plan", () => {
   });
 });
 
-/** A Limits namespace whose objects cannot be reached. */
-const unreachable = {
-  idFromName: (name: string) => ({ name }),
-  get: () => {
-    const fail = async () => {
-      throw new Error("Durable Object unreachable");
-    };
-    return { lease: fail, admit: fail, settle: fail };
-  },
-};
-
 describe("limits whose object cannot be reached", () => {
   it("a request limit fails open (the backend still answers); a concurrency limit fails closed, 503", async () => {
     const backend = await origin("rl-down-1");
@@ -136,7 +126,7 @@ describe("limits whose object cannot be reached", () => {
         ],
       },
       undefined,
-      { LIMITS: unreachable },
+      { LIMITS: unreachableLimits },
     );
     for (let i = 0; i < 3; i++) expect((await gw.call("/open/x")).status).toBe(200);
     const key = (await makeKey(gw.call, { consumer: "c", plan: "one" })).key;

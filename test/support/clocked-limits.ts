@@ -5,6 +5,17 @@ import type { Limits } from "../../durable-objects/limits";
 import type { Clock } from "../../src/clock";
 import type { LimitsNamespace, LimitsStub } from "../../src/limits/limiter";
 
+/** A Limits namespace whose objects cannot be reached: every call fails. */
+export const unreachableLimits = {
+  idFromName: (name: string) => ({ name }),
+  get: () => {
+    const fail = async () => {
+      throw new Error("Durable Object unreachable");
+    };
+    return { lease: fail, admit: fail, settle: fail };
+  },
+};
+
 export function clockedLimits(clock: Clock, namespace = env.LIMITS): LimitsNamespace {
   const clocked = new Set<string>();
   return {
